@@ -16,8 +16,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from bedside.answer.engine import QuestionError, check_question
+from bedside.answer.render import to_rich
 from bedside.config import Settings
 from bedside.core import Bedside
+from bedside.eval import answers as answers_eval
 from bedside.eval import retrieval as retrieval_eval
 from bedside.library import starter
 from bedside.library.ingest import IngestReport, ingest
@@ -27,10 +30,13 @@ from bedside.search.query import QueryError
 app = typer.Typer(help="Cited answers to clinical questions, from evidence you can see.", no_args_is_help=True)
 starter_app = typer.Typer(help="The bundled starter library.", no_args_is_help=True)
 app.add_typer(starter_app, name="starter")
+eval_app = typer.Typer(help="Evaluation on the development sets, scored by the shared scorer.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
+AUDIENCES = ("clinician", "patient")
 HIT_FIELDS = ("passage_id", "source_id", "title", "section", "text", "score", "kind", "year", "url", "origin")
 
 
@@ -62,11 +68,21 @@ def open_bedside() -> Bedside:
         with progress_bar("Loading the starter library") as progress:
             task = progress.add_task("Loading the starter library", total=None)
             bedside.seed_starter(lambda path, n: progress.update(task, description=f"Loading {path.name}", completed=n))
-    if bedside.searcher.is_stale():
-        with progress_bar("Indexing passages") as progress:
-            task = progress.add_task("Indexing passages", total=bedside.store.counts()["passages"])
-            bedside.searcher.refresh(lambda n: progress.update(task, completed=n))
+    refresh_indexes(bedside)
     return bedside
+
+
+def refresh_indexes(bedside: Bedside) -> None:
+    """Bring the search indexes up to date with the library, embedding only new passages."""
+    if not bedside.searcher.is_stale():
+        return
+    with progress_bar("Indexing passages") as progress:
+        index = progress.add_task("Indexing passages", total=bedside.store.counts()["passages"])
+        embed = progress.add_task("Embedding new passages", total=None, visible=False)
+        bedside.searcher.refresh(
+            lambda n: progress.update(index, completed=n),
+            lambda done, total: progress.update(embed, completed=done, total=total, visible=True),
+        )
 
 
 @app.command("ingest")
@@ -86,9 +102,7 @@ def ingest_command(
             bedside.store, paths, lambda path, n: progress.update(task, description=f"{path.name}", completed=n)
         )
     if report.changed:
-        with progress_bar("Indexing passages") as progress:
-            task = progress.add_task("Indexing passages", total=bedside.store.counts()["passages"])
-            bedside.searcher.refresh(lambda n: progress.update(task, completed=n))
+        refresh_indexes(bedside)
     print_report(report)
     if report.errors:
         raise typer.Exit(2)
@@ -103,6 +117,57 @@ def print_report(report: IngestReport) -> None:
     )
     for message in report.errors:
         err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str | None, typer.Argument(help="The clinical question.")] = None,
+    audience: Annotated[str, typer.Option(help="clinician or patient.")] = "clinician",
+    follow_up: Annotated[str | None, typer.Option("--follow-up", help="The id of the article this follows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The Article as one JSON object on stdout.")] = False,
+    batch: Annotated[Path | None, typer.Option(help="JSON Lines of {id, question}; one article line each.")] = None,
+) -> None:
+    """Answer a clinical question with a cited article (stored, pending review)."""
+    if audience not in AUDIENCES:
+        raise fail(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
+    if batch is not None:
+        if question is not None:
+            raise fail("give either a QUESTION or --batch FILE, not both")
+        lines = read_batch(batch)
+        bedside = open_bedside()
+        for line in lines:
+            emit(batch_ask(bedside, line, audience))
+        return
+    if question is None:
+        raise fail("give a QUESTION (or --batch FILE)")
+    try:
+        check_question(question)
+    except QuestionError as exc:
+        raise fail(str(exc)) from exc
+    bedside = open_bedside()
+    if follow_up is not None and bedside.articles.get(follow_up) is None:
+        raise fail(f"no article with id {follow_up!r} to follow up")
+    try:
+        article = bedside.ask(question, audience, follow_up)
+    except QuestionError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        emit(article.to_json())
+    else:
+        out.print(to_rich(article))
+
+
+def batch_ask(bedside: Bedside, line: str, audience: str) -> dict | None:
+    if not line.strip():
+        return None
+    try:
+        record_id, text = parse_batch_line(line, "question")
+    except BatchLineError as exc:
+        return {"id": exc.record_id, "error": str(exc)}
+    try:
+        return {"id": record_id, "article": bedside.ask(text, audience).to_json()}
+    except QuestionError as exc:
+        return {"id": record_id, "error": str(exc)}
 
 
 @app.command("search")
@@ -212,6 +277,22 @@ def starter_build(
         out.print(f"{name}: {counts['sources']:,} sources, {counts['passages']:,} passages")
 
 
+@starter_app.command("vectors")
+def starter_vectors(
+    starter_dir: Annotated[Path, typer.Option("--dir", help="The starter library folder.")] = Path("data/starter"),
+) -> None:
+    """Embed the starter library's passages once and write the vector file shipped beside it."""
+    if not starter.files(starter_dir):
+        raise fail(f"{starter_dir}: holds no starter library (run `bedside starter build` first)")
+    with progress_bar("Embedding passages") as progress:
+        task = progress.add_task("Embedding passages", total=None)
+        counts = starter.build_vectors(
+            starter_dir, lambda done, total: progress.update(task, completed=done, total=total)
+        )
+    for view, n in counts.items():
+        out.print(f"{n:,} {view} vectors in {starter_dir}")
+
+
 @app.command("status")
 def status_command() -> None:
     """Where the library lives and what it holds."""
@@ -221,12 +302,46 @@ def status_command() -> None:
     out.print(f"{counts['sources']:,} sources, {counts['passages']:,} passages")
 
 
-def main() -> None:  # pragma: no cover - the console script entry
-    app()
+@eval_app.command("answers")
+def eval_answers(
+    gold: Annotated[Path, typer.Option(help="K-QA style questions with must-have statements.")] = answers_eval.KQA,
+    scorer: Annotated[Path, typer.Option(help="The shared scorer.")] = retrieval_eval.SHARED_EVAL / "score.py",
+    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Where to write the answer files.")] = None,
+) -> None:
+    """Must-have coverage of articles on K-QA, beside the top-hit baseline and the reference ceiling."""
+    for path in (gold, scorer):
+        if not path.is_file():
+            raise fail(f"{path}: no such file")
+    bedside = open_bedside()
+    out_dir = out_dir or bedside.settings.home / "eval"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subset = answers_eval.write_gold_subset(gold, out_dir / "gold.jsonl", limit)
 
+    def article_text(question: str) -> str:
+        try:
+            return bedside.answerer.answer(question).plain_text()
+        except QuestionError:
+            return ""
 
-eval_app = typer.Typer(help="Evaluation on the development sets, scored by the shared scorer.", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
+    def top_hit(question: str) -> str:
+        try:
+            hits = bedside.searcher.search(question, 1)
+        except QueryError:
+            return ""
+        return hits[0]["text"] if hits else ""
+
+    results = {}
+    for name, answer in (("bedside", article_text), ("top_hit", top_hit)):
+        path = out_dir / f"answers-{name}.jsonl"
+        answers_eval.write_answers(path, subset, answer)
+        results[name] = answers_eval.score(subset, path, scorer)
+    reference = out_dir / "answers-reference.jsonl"
+    reference.write_text(
+        "".join(json.dumps({"id": r["id"], "answer": r["answer"]}) + "\n" for r in answers_eval.questions(subset))
+    )
+    results["reference_ceiling"] = answers_eval.score(subset, reference, scorer)
+    emit(results)
 
 
 @eval_app.command("retrieval")

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bedside.answer.article import Article
+from bedside.answer.engine import Answerer
 from bedside.config import Settings
+from bedside.editorial.articles import ArticleStore
 from bedside.library import starter
 from bedside.library.ingest import IngestReport, ingest
 from bedside.library.store import Store
@@ -18,13 +21,22 @@ class Bedside:
     settings: Settings
     store: Store
     searcher: Searcher
+    answerer: Answerer
+    articles: ArticleStore
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Bedside:
         settings = settings or Settings.from_env()
         settings.home.mkdir(parents=True, exist_ok=True)
         store = Store(settings.database_url)
-        return cls(settings, store, Searcher(store, settings.index_dir))
+        searcher = Searcher(store, settings.index_dir, [settings.starter_dir])
+        return cls(settings, store, searcher, Answerer(searcher), ArticleStore(store.engine))
+
+    def ask(self, question: str, audience: str = "clinician", follow_up_of: str | None = None) -> Article:
+        """Answer a question and store the article for review."""
+        article = self.answerer.answer(question, audience, follow_up_of)
+        self.articles.save(article)
+        return article
 
     def wants_starter(self) -> bool:
         """The store is empty, the settings allow the starter library, and it is there to load."""

@@ -35,8 +35,10 @@ def test_a_dosing_table_row_stays_one_readable_line(pharmacology):
     section = pharmacology["m00242"]  # 6.3 Immunosuppressants, Biologics, Monoclonal Antibodies …
     lines = all_text(section).split("\n")
     assert any(
-        line.startswith("Drug: Azathioprine (Imuran); Routes and Dosage Ranges: For rheumatoid arthritis: "
-                        "1 mg/kg (50–100 mg) orally")
+        line.startswith(
+            "Drug: Azathioprine (Imuran); Routes and Dosage Ranges: For rheumatoid arthritis: "
+            "1 mg/kg (50–100 mg) orally"
+        )
         for line in lines
     )
     assert "Drug Emphasis Table: Immunosuppressants (source: https://dailymed.nlm.nih.gov/dailymed/)" in lines
@@ -55,13 +57,18 @@ def test_a_section_source_carries_its_book_chapter_and_attribution(pharmacology)
         "Introduction to the Immune System and the Inflammatory Response — "
         "Immunosuppressants, Biologics, Monoclonal Antibodies, and Biosimilar Drugs"
     )
-    assert section.url == ("https://openstax.org/books/pharmacology/pages/"
-                           "6-3-immunosuppressants-biologics-monoclonal-antibodies-and-biosimilar-drugs")
+    assert section.url == (
+        "https://openstax.org/books/pharmacology/pages/"
+        "6-3-immunosuppressants-biologics-monoclonal-antibodies-and-biosimilar-drugs"
+    )
     assert section.publisher == "OpenStax"
     assert section.licence.startswith("CC BY 4.0; Pharmacology for Nurses, OpenStax, Rice University")
-    assert section.origin == {"dataset": "OpenStax", "book": "Pharmacology for Nurses",
-                              "chapter": "Introduction to the Immune System and the Inflammatory Response",
-                              "module_id": "m00242"}
+    assert section.origin == {
+        "dataset": "OpenStax",
+        "book": "Pharmacology for Nurses",
+        "chapter": "Introduction to the Immune System and the Inflammatory Response",
+        "module_id": "m00242",
+    }
     assert section.meta == {"section_number": "6.3"}
 
 
@@ -166,8 +173,12 @@ def test_an_external_entity_never_reads_a_local_file(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CNXML", encoding="utf-8")
     doctype = f'<!DOCTYPE document [<!ENTITY x SYSTEM "file://{secret}">]>\n'
-    collection = make_book(tmp_path, doctype + MODULE.format(body="Dose &x; here."),
-                           title="Book &x;", prologue=doctype.replace("document", "col:collection"))
+    collection = make_book(
+        tmp_path,
+        doctype + MODULE.format(body="Dose &x; here."),
+        title="Book &x;",
+        prologue=doctype.replace("document", "col:collection"),
+    )
     try:
         sources = list(cnxml.load(collection))
     except LoaderError:
@@ -177,9 +188,11 @@ def test_an_external_entity_never_reads_a_local_file(tmp_path):
 
 
 def test_an_entity_bomb_is_not_expanded(tmp_path):
-    bomb = '<!DOCTYPE document [<!ENTITY a "aaaaaaaaaa">' + "".join(
-        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
-    ) + "]>\n"
+    bomb = (
+        '<!DOCTYPE document [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+        + "]>\n"
+    )
     collection = make_book(tmp_path, bomb + MODULE.format(body="Start &j; end."))
     started = time.monotonic()
     try:

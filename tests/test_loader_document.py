@@ -155,8 +155,10 @@ def test_html_front_matter_wins_over_meta_tags(tmp_path):
 
 def test_html_entities_from_a_doctype_never_read_files(tmp_path):
     secret = write(tmp_path, "secret.txt", "TOP-SECRET-HTML")
-    page = (f'<!DOCTYPE html [<!ENTITY x SYSTEM "file://{secret}">]>\n'
-            '<html><head><meta name="bedside:title" content="Hostile"></head><body><p>Hi &x; there</p></body></html>')
+    page = (
+        f'<!DOCTYPE html [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+        '<html><head><meta name="bedside:title" content="Hostile"></head><body><p>Hi &x; there</p></body></html>'
+    )
     source = load_one(write(tmp_path, "hostile.html", page))
     assert "TOP-SECRET-HTML" not in " ".join(p.text for p in source.passages)
 

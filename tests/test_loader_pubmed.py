@@ -172,12 +172,21 @@ def test_synthetic_baseline_streams_from_gzip(baseline: tuple[Path, int]) -> Non
     assert pmids == sorted(set(pmids)) and pmids[-1] < FIRST_PMID + 3000
     assert min(pmids) >= FIRST_PMID  # the DeleteCitation PMIDs below FIRST_PMID are not articles
     assert {s.kind for s in sources} >= {
-        EvidenceLevel.GUIDELINE, EvidenceLevel.SYSTEMATIC_REVIEW, EvidenceLevel.RCT,
-        EvidenceLevel.OBSERVATIONAL, EvidenceLevel.CASE_REPORT, EvidenceLevel.REVIEW, EvidenceLevel.OTHER,
+        EvidenceLevel.GUIDELINE,
+        EvidenceLevel.SYSTEMATIC_REVIEW,
+        EvidenceLevel.RCT,
+        EvidenceLevel.OBSERVATIONAL,
+        EvidenceLevel.CASE_REPORT,
+        EvidenceLevel.REVIEW,
+        EvidenceLevel.OTHER,
     }
     assert all(s.doi and s.year and s.authors and s.publisher for s in sources)
     assert {p.section for s in sources for p in s.passages} == {
-        "Abstract", "BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS",
+        "Abstract",
+        "BACKGROUND",
+        "METHODS",
+        "RESULTS",
+        "CONCLUSIONS",
     }
 
 
@@ -200,9 +209,7 @@ def test_memory_stays_flat_while_streaming(baseline: tuple[Path, int]) -> None:
         "print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
     )
     path, with_abstract = baseline
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
     count, grown_kib = map(int, result.stdout.split())
     assert count == with_abstract
     assert grown_kib < 10 * 1024
@@ -236,9 +243,7 @@ def test_external_entity_is_never_read(tmp_path: Path) -> None:
 
 
 def test_entity_bomb_is_not_expanded(tmp_path: Path) -> None:
-    entities = ['<!ENTITY lol0 "lol">'] + [
-        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)
-    ]
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
     doctype = "<!DOCTYPE PubmedArticleSet [\n" + "\n".join(entities) + "\n]>"
     path = write_articles(tmp_path / "bomb.xml", article("1", "Laugh: &lol9;"), doctype)
     started = time.monotonic()
@@ -281,8 +286,8 @@ def test_year_from_medline_date_and_vernacular_title(tmp_path: Path) -> None:
     extra = "<VernacularTitle>Titre original</VernacularTitle>"
     body = article("5", "Texte.", extra).replace("<ArticleTitle>Title 5</ArticleTitle>", "<ArticleTitle/>")
     body = body.replace(
-        "<Journal><Title>", "<Journal><JournalIssue><PubDate><MedlineDate>1998 Dec-1999 Jan</MedlineDate>"
-        "</PubDate></JournalIssue><Title>"
+        "<Journal><Title>",
+        "<Journal><JournalIssue><PubDate><MedlineDate>1998 Dec-1999 Jan</MedlineDate></PubDate></JournalIssue><Title>",
     )
     source = next(pubmed.load(write_articles(tmp_path / "v.xml", body)))
     assert source.title == "Titre original"

@@ -45,8 +45,12 @@ def test_humira_source_describes_the_label():
     assert humira.year == 2013
     assert humira.publisher == "AbbVie Inc."
     assert humira.url == "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=608d4f0d-b19f-46d3-749a-7159aa5f933d"
-    assert humira.origin == {"dataset": "DailyMed", "set_id": "608d4f0d-b19f-46d3-749a-7159aa5f933d",
-                             "document_id": "2c9fb32d-4b1b-b5da-4bdf-6b06908ba8b3", "version": "1560"}
+    assert humira.origin == {
+        "dataset": "DailyMed",
+        "set_id": "608d4f0d-b19f-46d3-749a-7159aa5f933d",
+        "document_id": "2c9fb32d-4b1b-b5da-4bdf-6b06908ba8b3",
+        "version": "1560",
+    }
     assert humira.meta["product_names"] == ["Humira"]
     assert humira.meta["generic_names"] == ["Adalimumab"]
     assert humira.meta["active_ingredients"] == [{"name": "ADALIMUMAB", "unii": "FYS6T7F842"}]
@@ -57,8 +61,9 @@ def test_humira_subsections_join_their_coded_section_and_tables_read_as_rows():
     dosing = " ".join(p.text for p in passages(humira, "34068-7"))
     assert "2.3 Crohn’s Disease\nThe recommended HUMIRA dose regimen for adult patients with Crohn’s disease" in dosing
     reactions = "\n".join(p.text for p in passages(humira, "34084-4"))
-    assert ("Upper respiratory infection; HUMIRA 40 mg subcutaneous Every Other Week (N=705): 17%; "
-            "Placebo (N=690): 13%") in reactions.split("\n")
+    assert (
+        "Upper respiratory infection; HUMIRA 40 mg subcutaneous Every Other Week (N=705): 17%; Placebo (N=690): 13%"
+    ) in reactions.split("\n")
     # Pregnancy, nested under "Use in specific populations", keeps its own code.
     assert passages(humira, "42228-7")[0].section == "Pregnancy"
 
@@ -75,8 +80,10 @@ def test_lipitor_dosage_section():
 def test_lipitor_interaction_table_and_bare_headings():
     lipitor = label("lipitor-orig")
     interactions = "\n".join(p.text for p in lipitor.passages)
-    assert ("Interacting Agents: Cyclosporine, HIV protease inhibitors (tipranavir plus ritonavir), hepatitis C "
-            "protease inhibitor (telaprevir); Prescribing Recommendations: Avoid atorvastatin") in interactions
+    assert (
+        "Interacting Agents: Cyclosporine, HIV protease inhibitors (tipranavir plus ritonavir), hepatitis C "
+        "protease inhibitor (telaprevir); Prescribing Recommendations: Avoid atorvastatin"
+    ) in interactions
     # Contraindications 4.1 and 4.2 are titles with no text below: the titles are the contraindications.
     contraindications = " ".join(p.text for p in passages(lipitor, "34070-3"))
     assert "4.1 Active liver disease" in contraindications
@@ -160,8 +167,7 @@ def test_an_external_entity_never_reads_a_local_file(tmp_path):
         sources = list(spl.load(path))
     except LoaderError:
         return
-    assert all("TOP-SECRET-SPL" not in s.title and "TOP-SECRET-SPL" not in p.text
-               for s in sources for p in s.passages)
+    assert all("TOP-SECRET-SPL" not in s.title and "TOP-SECRET-SPL" not in p.text for s in sources for p in s.passages)
 
 
 def test_an_entity_bomb_is_not_expanded(tmp_path):

@@ -7,8 +7,18 @@ import json
 import pytest
 
 HIT_KEYS = {"passage_id", "source_id", "title", "section", "text", "score", "kind", "year", "url", "origin"}
-KINDS = {"guideline", "systematic_review", "rct", "observational", "case_report", "drug_label", "textbook",
-         "consumer_health", "review", "other"}
+KINDS = {
+    "guideline",
+    "systematic_review",
+    "rct",
+    "observational",
+    "case_report",
+    "drug_label",
+    "textbook",
+    "consumer_health",
+    "review",
+    "other",
+}
 
 
 def search_json(bedside, query: str, *options: str) -> list[dict]:
@@ -51,8 +61,16 @@ def test_terminal_output_lists_titles_and_kinds(use_starter_home, bedside):
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced quote', "title:(aspirin OR", "NOT AND OR", "asp*rin?~2", "a" * 100_000,
-     "¿Qué es la diabetes?", "糖尿病とは", "heart -attack +stroke [2020 TO 2021] ^3 \\"],
+    [
+        '"unbalanced quote',
+        "title:(aspirin OR",
+        "NOT AND OR",
+        "asp*rin?~2",
+        "a" * 100_000,
+        "¿Qué es la diabetes?",
+        "糖尿病とは",
+        "heart -attack +stroke [2020 TO 2021] ^3 \\",
+    ],
 )
 def test_query_syntax_and_huge_or_foreign_queries_do_not_break_search(use_starter_home, bedside, query):
     result = bedside("search", query, "--json", "-k", "3")
@@ -72,11 +90,15 @@ def test_empty_or_wordless_queries_exit_2_with_a_reason(use_starter_home, bedsid
 def test_batch_answers_every_line_in_order_and_reports_bad_lines(use_starter_home, bedside, tmp_path):
     batch = tmp_path / "queries.jsonl"
     batch.write_text(
-        json.dumps({"id": "a", "query": "hypertension treatment"}) + "\n"
+        json.dumps({"id": "a", "query": "hypertension treatment"})
+        + "\n"
         + "this is not json\n"
-        + json.dumps({"id": 7, "query": ""}) + "\n"
-        + json.dumps({"id": "no-query"}) + "\n"
-        + json.dumps({"id": "b", "query": "glaucoma symptoms"}) + "\n"
+        + json.dumps({"id": 7, "query": ""})
+        + "\n"
+        + json.dumps({"id": "no-query"})
+        + "\n"
+        + json.dumps({"id": "b", "query": "glaucoma symptoms"})
+        + "\n"
     )
     result = bedside("search", "--batch", str(batch), "-k", "2", "--json")
     assert result.exit_code == 0, result.output

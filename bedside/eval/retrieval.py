@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bedside.config import REPO_ROOT
+from bedside.search.query import subject_and_message
 
 SHARED_EVAL = REPO_ROOT.parent / "shared" / "eval"
 # Collections judged in the qrels whose answers are not in MedQuAD as distributed.
@@ -31,11 +32,7 @@ def judged_docid(hit: dict) -> str:
 
 
 def question_text(record: dict) -> str:
-    """The consumer's own words: the subject line often names the drug or disease the message omits."""
-    subject, message = (record.get("subject") or "").strip(), (record.get("message") or "").strip()
-    if subject and subject.lower() not in message.lower():
-        return f"{subject}. {message}"
-    return message or subject
+    return subject_and_message(record.get("subject") or "", record.get("message") or "")
 
 
 def write_run(
@@ -78,10 +75,12 @@ def ceiling_run(qrels: Path, run_path: Path) -> None:
 
 
 def score(qrels: Path, run_path: Path, scorer: Path) -> dict:
+    return run_scorer("retrieval", qrels, run_path, scorer)
+
+
+def run_scorer(mode: str, gold: Path, output: Path, scorer: Path) -> dict:
+    """The shared scorer, run as its authors run it."""
     result = subprocess.run(
-        [sys.executable, str(scorer), "retrieval", str(qrels), str(run_path)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, str(scorer), mode, str(gold), str(output)], capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout)

@@ -121,5 +121,20 @@ class Source:
         return cls(passages=passages, **fields)
 
 
+def index_row(source: Source, passage: Passage) -> dict:
+    """A passage with the source fields that indexes need (the shape Store.iter_passages_for_index yields)."""
+    return {
+        "passage_id": passage.passage_id,
+        "source_id": source.source_id,
+        "section": passage.section,
+        "text": passage.text,
+        "meta": passage.meta,
+        "title": source.title,
+        "kind": str(source.kind),
+        "year": source.year,
+        "source_meta": source.meta,
+    }
+
+
 class LoaderError(Exception):
     """A file that cannot be read as its format: the message names the file and the problem."""

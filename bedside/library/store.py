@@ -299,6 +299,7 @@ def passage_hit(row) -> dict:
         "kind": row["kind"],
         "year": row["year"],
         "url": row["url"],
+        "publisher": row["publisher"],
         "origin": {**row["source_origin"], **row["origin"]},
         "meta": row["meta"],
     }

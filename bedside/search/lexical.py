@@ -57,8 +57,9 @@ class LexicalIndex:
             writer.wait_merging_threads()
         return cls(path)
 
-    def search(self, query_terms: list[str], k: int) -> list[tuple[str, float]]:
-        """(passage_id, BM25 score) best first. Terms are plain lower-case words (see query.terms)."""
-        query = self.index.parse_query(" ".join(query_terms), list(FIELD_BOOSTS), field_boosts=FIELD_BOOSTS)
+    def search(self, query_string: str, k: int, fields: dict[str, float] = FIELD_BOOSTS) -> list[tuple[str, float]]:
+        """(passage_id, BM25 score) best first. The query string is built by search.query from clean
+        words only; user text never reaches the parser."""
+        query = self.index.parse_query(query_string, list(fields), field_boosts=fields)
         hits = self.searcher.search(query, limit=k, count=False).hits
         return [(self.searcher.doc(address)["passage_id"][0], score) for score, address in hits]

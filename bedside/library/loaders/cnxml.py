@@ -138,9 +138,7 @@ def _read_book(path: Path) -> _Book:
     return book
 
 
-def _walk_collection(
-    content: etree._Element, entries: list[_Entry], place: _Entry, chapters: Iterator[int]
-) -> None:
+def _walk_collection(content: etree._Element, entries: list[_Entry], place: _Entry, chapters: Iterator[int]) -> None:
     """Modules in reading order with their chapter; chapters are numbered through the whole book.
 
     A subcollection that holds modules is a chapter; one that holds only subcollections is a unit.
@@ -172,7 +170,9 @@ def _licence(url: str, book_title: str) -> str:
 def _authors(metadata: etree._Element) -> list[str]:
     """Full names of the people the collection's roles call authors (CNX MDML actors and roles)."""
     author_ids = {
-        user for role in metadata.iterfind("md:roles/md:role", NS) if role.get("type") == "author"
+        user
+        for role in metadata.iterfind("md:roles/md:role", NS)
+        if role.get("type") == "author"
         for user in text_of(role).split()
     }
     return [
@@ -212,8 +212,7 @@ def _load_book(path: Path) -> Iterator[Source]:
             authors=book.authors,
             publisher=PUBLISHER,
             licence=book.licence,
-            origin={"dataset": "OpenStax", "book": book.title, "chapter": entry.chapter,
-                    "module_id": entry.module_id},
+            origin={"dataset": "OpenStax", "book": book.title, "chapter": entry.chapter, "module_id": entry.module_id},
             meta={"section_number": number} if number else {},
             passages=_passages(document, title),
         )

@@ -73,9 +73,33 @@ HIDDEN_HTML = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECA
 NOT_TEXT = ("script", "style", "noscript", "template", "head", "iframe", "object", "embed", "svg", "canvas")
 HTML_HEADINGS = {"h1", "h2", "h3"}
 HTML_BLOCKS = {
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "blockquote", "pre",
-    "dl", "dt", "dd", "h4", "h5", "h6", "figure", "figcaption", "address", "details", "summary", "hr",
-    "li", "form", "fieldset", "center",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "address",
+    "details",
+    "summary",
+    "hr",
+    "li",
+    "form",
+    "fieldset",
+    "center",
 }
 
 
@@ -364,7 +388,8 @@ def _html_table_lines(table: lxml.html.HtmlElement) -> list[str]:
     for row in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
         cells = [
             (_html_text(cell, br="\n"), span(cell.get("colspan")), span(cell.get("rowspan")))
-            for cell in row if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
+            for cell in row
+            if isinstance(cell.tag, str) and cell.tag.lower() in ("td", "th")
         ]
         in_head = row.getparent().tag.lower() == "thead"
         all_th = bool(cells) and all(cell.tag.lower() == "th" for cell in row if isinstance(cell.tag, str))

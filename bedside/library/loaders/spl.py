@@ -136,15 +136,18 @@ def load(path: Path) -> Iterator[Source]:
         url=f"https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid={set_id}",
         publisher=text_of(document.find("v:author/v:assignedEntity/v:representedOrganization/v:name", NS)),
         licence=LICENCE,
-        origin={"dataset": "DailyMed", "set_id": set_id, "document_id": document_id,
-                "version": _attribute(document, "v:versionNumber", "value")},
+        origin={
+            "dataset": "DailyMed",
+            "set_id": set_id,
+            "document_id": document_id,
+            "version": _attribute(document, "v:versionNumber", "value"),
+        },
         meta=_product_meta(products),
     )
     for group in _groups(document, is_otc):
         for text in group.texts():
             source.passages.append(
-                Passage(text=text, section=group.name,
-                        meta={"loinc": group.code, "section_code_name": group.code_name})
+                Passage(text=text, section=group.name, meta={"loinc": group.code, "section_code_name": group.code_name})
             )
     source.finalise()
     yield source
@@ -166,12 +169,14 @@ def _products(document: etree._Element) -> list[_Product]:
     products = []
     for product in document.iterfind(".//v:subject/v:manufacturedProduct/v:manufacturedProduct", NS):
         name = product.find("v:name", NS)
-        products.append(_Product(
-            # The brand name and its suffix are separate elements: "TRIAMINIC" + "Night Time Cough".
-            name=clean(" ".join(name.itertext())) if name is not None else "",
-            generic=text_of(product.find("v:asEntityWithGeneric/v:genericMedicine/v:name", NS)),
-            ingredients=_active_ingredients(product),
-        ))
+        products.append(
+            _Product(
+                # The brand name and its suffix are separate elements: "TRIAMINIC" + "Night Time Cough".
+                name=clean(" ".join(name.itertext())) if name is not None else "",
+                generic=text_of(product.find("v:asEntityWithGeneric/v:genericMedicine/v:name", NS)),
+                ingredients=_active_ingredients(product),
+            )
+        )
     return products
 
 

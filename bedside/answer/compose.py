@@ -1,0 +1,204 @@
+"""Composing an article from evidence: candidates per facet, scored, de-duplicated, assembled.
+
+The composer is extractive: every statement is a sentence of a retrieved passage, lightly trimmed,
+and carries that passage and the exact quote as its evidence. It cannot state what no source says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bedside.answer.article import Evidence, Reference, Section, Statement
+from bedside.answer.plan import CAUTION_CUES, Facet
+from bedside.answer.question import POPULATIONS, Question
+from bedside.answer.sentences import statements_in
+from bedside.library.model import EVIDENCE_RANK, EvidenceLevel
+from bedside.search.query import FILLER
+from bedside.search.vocabulary import Vocabulary, words_of
+
+PER_FACET = 3
+BOTTOM_LINE = 3
+PITFALLS = 4
+MIN_SCORE = 0.3
+REDUNDANT = 0.5  # word overlap (Jaccard) above which two statements say the same thing
+MAX_CITATIONS = 3
+_NUMBER_WITH_UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|%|mmol|kg|hours?|days?|weeks?)\b")
+_DANGLING_START = re.compile(r"^(?:this|these|those|it|its|they|their|he|she|such|both|the latter|the former)\b", re.I)
+
+
+@dataclass
+class Candidate:
+    text: str
+    quote: str
+    hit: dict
+    facet: int
+    score: float
+    direct: bool
+    words: frozenset[str]
+    extra_evidence: list[tuple[dict, str]] = field(default_factory=list)  # corroborating (hit, quote)
+
+
+def content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in words_of(text) if w not in FILLER and len(w) > 2)
+
+
+def mentions(term: str, text: str) -> bool:
+    """Whether text speaks of a drug, condition or population (by its words or its population cues)."""
+    normal = f" {' '.join(words_of(text))} "
+    cues = POPULATIONS.get(term)
+    if cues:
+        return any(c.strip() in normal for c in cues)
+    return f" {' '.join(words_of(term))} " in normal
+
+
+def candidates_for(
+    facet: Facet, facet_index: int, hits: list[dict], question: Question, vocabulary: Vocabulary
+) -> list[Candidate]:
+    terms = content_words(facet.query) | {w for w in question.keywords[:12]}
+    weight = {w: vocabulary.idf(w) for w in terms}
+    total = sum(weight.values()) or 1.0
+    names = question.drugs + question.conditions
+    found = []
+    for rank, hit in enumerate(hits):
+        about = f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}"
+        direct_passage = all(mentions(t, about) or mentions(t, hit["text"]) for t in facet.must_mention)
+        for sentence in statements_in(hit["text"]):
+            words = content_words(sentence.text)
+            relevance = sum(weight[w] for w in words & terms) / total
+            if relevance == 0:
+                continue
+            score = relevance
+            score += 0.1 * sum(mentions(n, sentence.text) for n in names[:3])
+            score += 0.12 if any(c in sentence.text.lower() for c in facet.cues) else 0
+            score += 0.2 if hit.get("meta", {}).get("loinc") in facet.label_sections else 0
+            score += 0.15 / (1 + rank)
+            score += 0.02 * (EVIDENCE_RANK[EvidenceLevel(hit["kind"])] - 5)
+            score += 0.08 if _NUMBER_WITH_UNIT.search(sentence.text) else 0
+            score -= 0.3 if _DANGLING_START.match(sentence.text) else 0
+            score -= 0.15 if sentence.text.count(";") >= 3 else 0  # a table row: data, not a finding
+            score -= 0.1 if len(sentence.text.split()) > 45 else 0
+            direct = direct_passage and all(
+                mentions(t, sentence.text) or mentions(t, about) for t in facet.must_mention
+            )
+            found.append(Candidate(sentence.text, sentence.quote, hit, facet_index, score, direct, words))
+    return sorted(found, key=lambda c: c.score, reverse=True)
+
+
+def redundant_with(candidate: Candidate, chosen: list[Candidate]) -> Candidate | None:
+    for other in chosen:
+        union = candidate.words | other.words
+        if union and len(candidate.words & other.words) / len(union) >= REDUNDANT:
+            return other
+    return None
+
+
+def select(per_facet: list[list[Candidate]]) -> tuple[list[list[Candidate]], list[bool]]:
+    """Up to PER_FACET statements per facet, redundancy removed across the whole article (a repeat
+    from another source becomes a second citation). Returns the statements and, per facet, whether
+    they are indirect (no direct evidence was found, so the closest is shown)."""
+    chosen_all: list[Candidate] = []
+    selected, indirect = [], []
+    for candidates in per_facet:
+        direct = [c for c in candidates if c.direct and c.score >= MIN_SCORE]
+        pool = direct or [c for c in candidates if c.score >= MIN_SCORE + 0.15]
+        indirect.append(not direct and bool(pool))
+        picked: list[Candidate] = []
+        for candidate in pool:
+            if len(picked) == PER_FACET:
+                break
+            twin = redundant_with(candidate, chosen_all)
+            if twin is None:
+                picked.append(candidate)
+                chosen_all.append(candidate)
+            elif len(twin.extra_evidence) < MAX_CITATIONS - 1 and candidate.hit["source_id"] not in {
+                twin.hit["source_id"],
+                *(h["source_id"] for h, _ in twin.extra_evidence),
+            }:
+                twin.extra_evidence.append((candidate.hit, candidate.quote))
+        selected.append(picked)
+    return selected, indirect
+
+
+def pitfalls_from(per_facet: list[list[Candidate]], used: list[Candidate], question: Question) -> list[Candidate]:
+    names = question.drugs + question.conditions
+    cautions = [
+        c
+        for candidates in per_facet
+        for c in candidates
+        if c.score >= MIN_SCORE
+        and any(cue in c.text.lower() for cue in CAUTION_CUES)
+        and (not names or any(mentions(n, c.text) for n in names))
+    ]
+    picked: list[Candidate] = []
+    for candidate in sorted(cautions, key=lambda c: c.score, reverse=True):
+        if len(picked) == PITFALLS:
+            break
+        if redundant_with(candidate, used + picked) is None:
+            picked.append(candidate)
+    return picked
+
+
+class Citations:
+    """Numbers references in order of first citation, one number per source."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.references: list[Reference] = []
+
+    def cite(self, hit: dict) -> int:
+        if hit["source_id"] not in self.numbers:
+            n = len(self.numbers) + 1
+            self.numbers[hit["source_id"]] = n
+            self.references.append(
+                Reference(
+                    n=n,
+                    source_id=hit["source_id"],
+                    title=hit["title"],
+                    kind=hit["kind"],
+                    year=hit["year"],
+                    url=hit["url"],
+                    origin=hit["origin"],
+                    publisher=hit.get("publisher", ""),
+                )
+            )
+        return self.numbers[hit["source_id"]]
+
+    def statement(self, candidate: Candidate, indirect: bool = False) -> Statement:
+        evidence = []
+        for hit, quote in [(candidate.hit, candidate.quote), *candidate.extra_evidence]:
+            evidence.append(Evidence(n=self.cite(hit), passage_id=hit["passage_id"], quote=quote))
+        return Statement(
+            text=candidate.text, citations=sorted({e.n for e in evidence}), evidence=evidence, indirect=indirect
+        )
+
+
+def assemble(
+    facets: list[Facet], per_facet: list[list[Candidate]], question: Question
+) -> tuple[list[Statement], list[Section], list[Statement], list[Reference]]:
+    """Bottom line, sections and pitfalls in reading order, with references numbered as cited."""
+    selected, indirect = select(per_facet)
+    # The bottom line is the strongest direct statement of each of the first facets that have one.
+    bottom: list[Candidate] = []
+    for picked, is_indirect in zip(selected, indirect, strict=True):
+        if picked and not is_indirect and len(bottom) < BOTTOM_LINE:
+            bottom.append(picked.pop(0))
+    used = bottom + [c for picked in selected for c in picked]
+    pitfalls = pitfalls_from(per_facet, used, question)
+    citations = Citations()
+    bottom_line = [citations.statement(c) for c in bottom]
+    sections = []
+    for facet, picked, is_indirect, candidates in zip(facets, selected, indirect, per_facet, strict=True):
+        note = ""
+        if is_indirect:
+            note = (
+                f"The library holds no direct evidence on {' and '.join(facet.must_mention)} for this; "
+                "the closest evidence is shown and labelled as indirect."
+            )
+        elif not picked and facet.must_mention and candidates:
+            note = f"The library holds no direct evidence on {' and '.join(facet.must_mention)} for this."
+        statements = [citations.statement(c, indirect=is_indirect) for c in picked]
+        if statements or note:
+            sections.append(Section(heading=facet.heading, statements=statements, note=note))
+    pitfall_statements = [citations.statement(c) for c in pitfalls]
+    return bottom_line, sections, pitfall_statements, citations.references

@@ -1,0 +1,189 @@
+"""A plan of facets: the parts of an answer a clinician expects for the kind of question asked.
+
+Each facet is retrieved separately, so a treatment question about drug X in condition Y in population
+Z gets evidence on first-line treatment of Y, on X for Y, on X dosing, on X adverse effects, and on Y
+in Z, rather than only on whatever matched the whole question best.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bedside.answer.question import Question
+
+
+@dataclass
+class Facet:
+    heading: str
+    query: str
+    # Words a statement must rest on to be direct evidence for this facet (the drug, the population).
+    must_mention: list[str] = field(default_factory=list)
+    # Words that mark a sentence as being about this facet ("mg", "side effects").
+    cues: tuple[str, ...] = ()
+    # Drug label sections (LOINC codes) that speak for this facet ahead of other sources.
+    label_sections: tuple[str, ...] = ()
+
+
+DOSING_CUES = ("mg", "dose", "dosage", "daily", "times a day", "every", "infusion", "administer", "mcg", "ml")
+SAFETY_CUES = ("side effect", "adverse", "reaction", "risk", "toxicity", "warning", "monitor", "serious")
+TREATMENT_CUES = ("treat", "therapy", "first-line", "first line", "recommended", "management", "medication")
+CAUTION_CUES = ("should not", "do not", "avoid", "contraindicated", "not recommended", "caution", "never")
+DOSING_SECTIONS = ("34068-7", "43678-2")
+SAFETY_SECTIONS = ("34066-1", "34084-4", "43685-7", "34071-1", "42232-9")
+CONTRAINDICATION_SECTIONS = ("34070-3", "34066-1", "43685-7", "34071-1")
+
+
+def plan(question: Question) -> list[Facet]:
+    topic = question.topic
+    if not topic:
+        return [Facet("What the evidence says", question.text)]
+    facets: list[Facet] = []
+    for intent in question.intents:
+        facets.extend(FACETS_BY_INTENT[intent](question))
+    for population in question.populations:
+        subject = " ".join(question.drugs[:1] + question.conditions[:1]) or topic
+        facets.append(Facet(f"Considerations in {population}", f"{subject} {population}", must_mention=[population]))
+    # The question in its own words, so nothing asked falls between the facets.
+    facets.append(Facet("Other evidence on this question", question.text))
+    return dedupe(facets)
+
+
+def dedupe(facets: list[Facet]) -> list[Facet]:
+    seen, kept = set(), []
+    for facet in facets:
+        if facet.heading not in seen:
+            seen.add(facet.heading)
+            kept.append(facet)
+    return kept
+
+
+def _drug_and_condition(q: Question) -> tuple[str, str]:
+    return (q.drugs[0] if q.drugs else ""), (q.conditions[0] if q.conditions else "")
+
+
+def treatment(q: Question) -> list[Facet]:
+    drug, condition = _drug_and_condition(q)
+    about = condition or q.topic
+    facets = [Facet(f"First-line treatment of {about}", f"{about} treatment first-line therapy", cues=TREATMENT_CUES)]
+    if drug:
+        facets += [
+            Facet(
+                f"{drug.capitalize()} for {about}" if condition else f"{drug.capitalize()}: uses",
+                f"{drug} {condition} indications".strip(),
+                must_mention=[drug],
+                label_sections=("34067-9",),
+            ),
+            *dosing(q),
+            *adverse_effects(q),
+        ]
+    facets.append(Facet("Expected outcomes", f"{about} outcome prognosis improvement"))
+    facets.append(
+        Facet(
+            "Alternatives for refractory cases",
+            f"{about} refractory alternative treatment options",
+            cues=TREATMENT_CUES,
+        )
+    )
+    return facets
+
+
+def dosing(q: Question) -> list[Facet]:
+    drug, condition = _drug_and_condition(q)
+    subject = drug or q.topic
+    return [
+        Facet(
+            "Dosing and administration",
+            f"{subject} {condition} dosage administration dose".strip(),
+            must_mention=[drug] if drug else [],
+            cues=DOSING_CUES,
+            label_sections=DOSING_SECTIONS,
+        ),
+        Facet(
+            "Contraindications and cautions",
+            f"{subject} contraindications warnings precautions",
+            must_mention=[drug] if drug else [],
+            cues=CAUTION_CUES,
+            label_sections=CONTRAINDICATION_SECTIONS,
+        ),
+    ]
+
+
+def adverse_effects(q: Question) -> list[Facet]:
+    drug, _ = _drug_and_condition(q)
+    subject = drug or q.topic
+    return [
+        Facet(
+            "Side effects and their management",
+            f"{subject} side effects adverse reactions",
+            must_mention=[drug] if drug else [],
+            cues=SAFETY_CUES,
+            label_sections=SAFETY_SECTIONS,
+        ),
+        Facet(
+            "Monitoring",
+            f"{subject} monitoring warnings",
+            must_mention=[drug] if drug else [],
+            cues=("monitor", "check", "test", "watch", "warning"),
+            label_sections=SAFETY_SECTIONS,
+        ),
+    ]
+
+
+def interactions(q: Question) -> list[Facet]:
+    if len(q.drugs) >= 2:
+        a, b = q.drugs[:2]
+        facets = [
+            Facet(
+                f"Taking {a} with {b}",
+                f"{a} {b} interaction together",
+                must_mention=[a, b],
+                cues=("interact", "together", "combination", "concomitant", "with"),
+            )
+        ]
+    else:
+        facets = [
+            Facet(
+                "Interactions",
+                f"{q.topic} drug interactions",
+                cues=("interact", "concomitant"),
+                label_sections=("34073-7",),
+            )
+        ]
+    for drug in q.drugs[:2]:
+        facets.append(
+            Facet(
+                f"{drug.capitalize()}: side effects",
+                f"{drug} side effects adverse reactions",
+                must_mention=[drug],
+                cues=SAFETY_CUES,
+                label_sections=SAFETY_SECTIONS,
+            )
+        )
+    return facets
+
+
+def simple(heading: str, words: str, cues: tuple[str, ...] = ()):
+    def facets(q: Question) -> list[Facet]:
+        about = q.conditions[0] if q.conditions else q.topic
+        return [Facet(heading.format(about=about), f"{about} {words}", cues=cues)]
+
+    return facets
+
+
+FACETS_BY_INTENT = {
+    "treatment": treatment,
+    "dosing": dosing,
+    "adverse_effects": adverse_effects,
+    "interactions": interactions,
+    "diagnosis": simple("How {about} is diagnosed", "diagnosis tests", ("diagnos", "test", "exam", "scan")),
+    "causes": simple("Causes of {about}", "causes risk factors", ("cause", "risk", "gene", "inherit")),
+    "symptoms": simple("Symptoms of {about}", "symptoms signs", ("symptom", "sign", "pain", "may")),
+    "prognosis": simple("Outlook", "outlook prognosis", ("outlook", "prognosis", "survival", "life")),
+    "prevention": simple("Prevention", "prevention prevent", ("prevent", "vaccine", "avoid", "reduce")),
+    "information": lambda q: [
+        *simple("What {about} is", "information overview")(q),
+        *simple("Symptoms of {about}", "symptoms", ("symptom", "sign"))(q),
+        *simple("Causes of {about}", "causes", ("cause", "gene", "risk"))(q),
+        *simple("Treatment of {about}", "treatment", TREATMENT_CUES)(q),
+    ],
+}

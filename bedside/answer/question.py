@@ -1,0 +1,212 @@
+"""Understanding a clinical question: what is asked (intents), about what (conditions, drugs), for whom
+(populations), and whether one message holds several questions.
+
+Entity names come from the library's own vocabulary (MedQuAD focus names and synonyms, drug label
+product and generic names), so a question is understood in the terms the evidence uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bedside.search.query import FILLER, normalise
+from bedside.search.vocabulary import Vocabulary, words_of
+
+# Intents in the order an article answers them when a question asks several things.
+INTENT_CUES: dict[str, tuple[str, ...]] = {
+    "interactions": (
+        "interact",
+        "interaction",
+        "together with",
+        "take with",
+        "taken with",
+        "combine",
+        " mix ",
+        "at the same time",
+        " with my ",
+        "along with",
+    ),
+    "dosing": (
+        "dose",
+        "dosage",
+        "dosing",
+        "how much",
+        "how many mg",
+        "maximum daily",
+        "how often",
+        "taper",
+        "mg ",
+        "protocol",
+        "regimen",
+        "how long should i take",
+    ),
+    "adverse_effects": (
+        "side effect",
+        "adverse",
+        "reaction",
+        "safe",
+        "safety",
+        "toxicity",
+        "harm",
+        "dangerous",
+        "risk of",
+        "risks of",
+        "complication",
+    ),
+    "treatment": (
+        "treat",
+        "therapy",
+        "therapies",
+        "manage",
+        "management",
+        "cure",
+        "remedy",
+        "remedies",
+        "medication for",
+        "medicine for",
+        "approach",
+        "first-line",
+        "first line",
+        "help with",
+        "what can i take",
+        "what should i take",
+        "recommended",
+        "relief",
+        "get rid of",
+    ),
+    "diagnosis": (
+        "diagnos",
+        "test for",
+        "tested",
+        "testing",
+        "detect",
+        "scan",
+        "screen",
+        "how do i know",
+        "x-ray",
+        "blood test",
+        "biopsy",
+    ),
+    "causes": (
+        "cause",
+        "why do",
+        "why does",
+        "why is",
+        "reason",
+        "risk factor",
+        "inherit",
+        "genetic",
+        "hereditary",
+        "passed down",
+    ),
+    "symptoms": ("symptom", "sign of", "signs of", "feel like", "look like", "normal to"),
+    "prognosis": (
+        "outlook",
+        "prognosis",
+        "life expectancy",
+        "survival",
+        "progress",
+        "get worse",
+        "recover",
+        "how long does",
+        "how long will",
+        "go away",
+        "permanent",
+        "curable",
+    ),
+    "prevention": (
+        "prevent",
+        "prevention",
+        "avoid getting",
+        "reduce the risk",
+        "vaccine",
+        "vaccination",
+        "shot",
+        "contagious",
+        "spread",
+        "catch",
+        "transmit",
+    ),
+    "information": ("what is", "what are", "define", "information", "tell me about", "explain", "mean"),
+}
+
+POPULATIONS: dict[str, tuple[str, ...]] = {
+    "children": (
+        "child",
+        "children",
+        "kid",
+        "kids",
+        "pediatric",
+        "paediatric",
+        "infant",
+        "baby",
+        "babies",
+        "toddler",
+        "newborn",
+        "son",
+        "daughter",
+        "teen",
+        "adolescent",
+    ),
+    "pregnancy": ("pregnan", "expecting a baby", "trimester"),
+    "breastfeeding": ("breastfeed", "breast feed", "breast-feed", "lactat", "nursing mother"),
+    "older adults": ("elderly", "older adult", "older people", "seniors", "geriatric", "aged 65", "over 65"),
+    "spinal cord injury": ("spinal cord injur", " sci ", "paraplegi", "tetraplegi", "quadriplegi"),
+    "kidney disease": ("kidney disease", "renal impairment", "renal failure", "kidney failure", "ckd", "dialysis"),
+    "liver disease": ("liver disease", "hepatic impairment", "cirrhosis", "liver failure"),
+}
+
+_SPLIT_QUESTIONS = re.compile(r"(?<=\?)\s+|\n+")
+
+
+@dataclass
+class Question:
+    text: str
+    intents: list[str]
+    conditions: list[str] = field(default_factory=list)
+    drugs: list[str] = field(default_factory=list)
+    populations: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)  # the separate questions of a multi-question message
+    keywords: list[str] = field(default_factory=list)  # content words, for when no name is recognised
+
+    @property
+    def topic(self) -> str:
+        """What the question is about, in a few words."""
+        return " and ".join(self.drugs[:2] + self.conditions[:2]) or " ".join(self.keywords[:4])
+
+
+def detect_intents(text: str) -> list[str]:
+    padded = f" {normalise(text)} "
+    found = [intent for intent, cues in INTENT_CUES.items() if any(c in padded for c in cues)]
+    if "information" in found and len(found) > 1:
+        found.remove("information")  # "what is the treatment…" is a treatment question
+    return found or ["information"]
+
+
+def detect_populations(text: str) -> list[str]:
+    padded = f" {normalise(text)} "
+    return [name for name, cues in POPULATIONS.items() if any(c in padded for c in cues)]
+
+
+def analyse_question(text: str, vocabulary: Vocabulary) -> Question:
+    words = words_of(text)
+    corrected = [vocabulary.correct(w) or w for w in words]
+    capitals = {normalise(w) for w in re.findall(r"[^\W_]+", text) if len(w) > 1 and w.isupper()}
+    names = [name for name, _ in vocabulary.names_in(corrected, capitals)]
+    names += [w for w in corrected if w in vocabulary.drugs and w not in names]
+    drugs = [n for n in names if n in vocabulary.drugs]
+    populations = detect_populations(text)
+    population_words = {w for p in populations for w in p.split()}
+    conditions = [n for n in names if n not in vocabulary.drugs and n not in population_words]
+    keywords = [w for w in dict.fromkeys(corrected) if w not in FILLER and len(w) > 2]
+    parts = [p.strip() for p in _SPLIT_QUESTIONS.split(text) if len(words_of(p)) >= 3]
+    return Question(
+        text=text,
+        intents=detect_intents(" ".join(corrected)),
+        conditions=conditions,
+        drugs=drugs,
+        populations=populations,
+        parts=parts if len(parts) > 1 else [],
+        keywords=keywords,
+    )

@@ -1,0 +1,103 @@
+"""The answer engine's parts on small, hand-made inputs: sentences, verification, numbering, plans."""
+
+from __future__ import annotations
+
+from bedside.answer.article import Article, Evidence, Reference, Section, Statement, renumber
+from bedside.answer.plan import plan
+from bedside.answer.question import Question, detect_intents, detect_populations
+from bedside.answer.sentences import split, statements_in, supported, trim
+from bedside.answer.verify import verify
+
+PASSAGE = (
+    "Ketamine is an NMDA receptor antagonist. However, low-dose ketamine infusions of 0.35 mg/kg/h "
+    "reduced pain in CRPS (see WARNINGS). Do not use it in uncontrolled hypertension! Click here for more. "
+    "e.g. this one is a fragment? It works.\nTable 1: Drug: ketamine; Route: IV; Dose: 0.35 mg/kg/h"
+)
+
+
+def test_sentences_are_exact_slices_of_the_passage():
+    for piece in split(PASSAGE):
+        assert piece in PASSAGE
+    assert "Do not use it in uncontrolled hypertension!" in split(PASSAGE)
+
+
+def test_abbreviations_do_not_end_a_sentence():
+    assert split("Give 5 mg, e.g. At night. Then stop.") == ["Give 5 mg, e.g. At night.", "Then stop."]
+
+
+def test_statements_skip_boilerplate_fragments_and_questions_and_trim_connectives():
+    found = {s.text: s.quote for s in statements_in(PASSAGE)}
+    assert "Low-dose ketamine infusions of 0.35 mg/kg/h reduced pain in CRPS." in found
+    assert not any("Click here" in text for text in found)
+    assert not any(text.endswith("?") for text in found)
+    assert all(supported(text, quote) and quote in PASSAGE for text, quote in found.items())
+
+
+def test_trim_only_removes_words_from_the_ends():
+    assert trim("In addition, gabapentin helps.") == "Gabapentin helps."
+    assert trim("Avoid alcohol (see PRECAUTIONS).") == "Avoid alcohol."
+    assert not supported("Gabapentin always helps.", "In addition, gabapentin helps.")
+
+
+def article_with(statements: list[Statement], references: list[Reference]) -> Article:
+    return Article(
+        id="x",
+        question="q",
+        audience="clinician",
+        status="submitted",
+        created_at="t",
+        updated_at="t",
+        abstained=False,
+        bottom_line=statements[:1],
+        sections=[Section("S", statements[1:])],
+        pitfalls=[],
+        references=references,
+    )
+
+
+def reference(n: int, source: str) -> Reference:
+    return Reference(n=n, source_id=source, title=source, kind="rct", year=2020, url="", origin={})
+
+
+def test_the_verifier_removes_statements_no_passage_supports_and_numbering_follows():
+    passages = {"a#0": {"text": "Aspirin lowers fever."}, "b#0": {"text": "Ibuprofen eases pain."}}
+    good = Statement("Ibuprofen eases pain.", [2], [Evidence(2, "b#0", "Ibuprofen eases pain.")])
+    invented = Statement("Aspirin cures cancer.", [1], [Evidence(1, "a#0", "Aspirin cures cancer.")])
+    embellished = Statement("Aspirin lowers fever fast.", [1], [Evidence(1, "a#0", "Aspirin lowers fever.")])
+    unsourced = Statement("Rest helps.", [], [])
+    article = article_with([invented, good, embellished, unsourced], [reference(1, "a"), reference(2, "b")])
+
+    removed = verify(article, passages)
+    renumber(article)
+
+    assert len(removed) == 3
+    assert [s.text for s in article.statements()] == ["Ibuprofen eases pain."]
+    assert article.statements()[0].citations == [1]
+    assert [(r.n, r.source_id) for r in article.references] == [(1, "b")]
+
+
+def test_intents_and_populations_are_recognised_in_real_wording():
+    assert detect_intents("what is the max daily dose of metformin") == ["dosing"]
+    assert "interactions" in detect_intents("can I take hydroxyzine together with zyrtec")
+    assert "treatment" in detect_intents("What is the recommended approach to using ketamine for CRPS")
+    assert detect_intents("tell me about noonan syndrome") == ["information"]
+    assert detect_populations("is it safe in pregnancy for my toddler") == ["children", "pregnancy"]
+    assert detect_populations("CRPS secondary to a spinal cord injury (SCI)") == ["spinal cord injury"]
+
+
+def test_a_treatment_question_about_a_drug_in_a_population_gets_the_facets_a_clinician_expects():
+    question = Question(
+        text="ketamine for CRPS after SCI",
+        intents=["treatment"],
+        drugs=["ketamine"],
+        conditions=["complex regional pain syndrome"],
+        populations=["spinal cord injury"],
+    )
+    headings = [f.heading for f in plan(question)]
+    assert headings[0] == "First-line treatment of complex regional pain syndrome"
+    assert "Ketamine for complex regional pain syndrome" in headings
+    assert "Dosing and administration" in headings and "Side effects and their management" in headings
+    assert "Considerations in spinal cord injury" in headings
+    by_heading = {f.heading: f for f in plan(question)}
+    assert by_heading["Dosing and administration"].must_mention == ["ketamine"]
+    assert by_heading["Considerations in spinal cord injury"].must_mention == ["spinal cord injury"]
