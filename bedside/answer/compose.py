@@ -17,13 +17,17 @@ from bedside.library.model import EVIDENCE_RANK, EvidenceLevel
 from bedside.search.query import FILLER
 from bedside.search.vocabulary import Vocabulary, words_of
 
-PER_FACET = 3
+PER_FACET = 4
 BOTTOM_LINE = 3
 PITFALLS = 4
 MIN_SCORE = 0.3
 REDUNDANT = 0.5  # word overlap (Jaccard) above which two statements say the same thing
 MAX_CITATIONS = 3
 _NUMBER_WITH_UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|%|mmol|kg|hours?|days?|weeks?)\b")
+# Where in a source a sentence sits: a study's conclusions and results report findings; its methods
+# and background describe the study or restate the problem.
+_FINDING_SECTIONS = ("conclusion", "results", "dosage", "indications", "boxed warning", "contraindications")
+_DESCRIPTION_SECTIONS = ("method", "background", "objective", "purpose", "design", "setting", "participants", "aim")
 _DANGLING_START = re.compile(r"^(?:this|these|those|it|its|they|their|he|she|such|both|the latter|the former)\b", re.I)
 
 
@@ -35,6 +39,7 @@ class Candidate:
     facet: int
     score: float
     direct: bool
+    near: bool  # may stand in, labelled indirect, when the facet has no direct evidence
     words: frozenset[str]
     extra_evidence: list[tuple[dict, str]] = field(default_factory=list)  # corroborating (hit, quote)
 
@@ -63,14 +68,23 @@ def candidates_for(
     for rank, hit in enumerate(hits):
         about = f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}"
         direct_passage = all(mentions(t, about) or mentions(t, hit["text"]) for t in facet.must_mention)
+        section = (hit.get("section") or "").lower()
+        section_score = (
+            0.1
+            if any(w in section for w in _FINDING_SECTIONS)
+            else -0.3
+            if any(w in section for w in _DESCRIPTION_SECTIONS)
+            else 0
+        )
         for sentence in statements_in(hit["text"]):
             words = content_words(sentence.text)
             relevance = sum(weight[w] for w in words & terms) / total
-            if relevance == 0:
+            has_cue = any(c in sentence.text.lower() for c in facet.cues)
+            if relevance == 0 or (facet.needs_cue and not has_cue):
                 continue
-            score = relevance
+            score = relevance + section_score
             score += 0.1 * sum(mentions(n, sentence.text) for n in names[:3])
-            score += 0.12 if any(c in sentence.text.lower() for c in facet.cues) else 0
+            score += 0.12 if has_cue else 0
             score += 0.2 if hit.get("meta", {}).get("loinc") in facet.label_sections else 0
             score += 0.15 / (1 + rank)
             score += 0.02 * (EVIDENCE_RANK[EvidenceLevel(hit["kind"])] - 5)
@@ -81,7 +95,8 @@ def candidates_for(
             direct = direct_passage and all(
                 mentions(t, sentence.text) or mentions(t, about) for t in facet.must_mention
             )
-            found.append(Candidate(sentence.text, sentence.quote, hit, facet_index, score, direct, words))
+            near = bool(facet.closest) and all(mentions(t, sentence.text) for t in facet.closest)
+            found.append(Candidate(sentence.text, sentence.quote, hit, facet_index, score, direct, near, words))
     return sorted(found, key=lambda c: c.score, reverse=True)
 
 
@@ -93,30 +108,32 @@ def redundant_with(candidate: Candidate, chosen: list[Candidate]) -> Candidate |
     return None
 
 
-def select(per_facet: list[list[Candidate]]) -> tuple[list[list[Candidate]], list[bool]]:
+def select(per_facet: list[list[Candidate]], facets: list[Facet]) -> tuple[list[list[Candidate]], list[bool]]:
     """Up to PER_FACET statements per facet, redundancy removed across the whole article (a repeat
-    from another source becomes a second citation). Returns the statements and, per facet, whether
-    they are indirect (no direct evidence was found, so the closest is shown)."""
+    from another source becomes a second citation). Facets about a named drug or population choose
+    first, so a sentence on "ketamine for CRPS" lands under that heading rather than under the general
+    treatment of CRPS. Returns the statements and, per facet, whether they are indirect (no direct
+    evidence was found, so the closest is shown)."""
     chosen_all: list[Candidate] = []
-    selected, indirect = [], []
-    for candidates in per_facet:
+    selected: list[list[Candidate]] = [[] for _ in facets]
+    indirect = [False] * len(facets)
+    for i in sorted(range(len(facets)), key=lambda i: not facets[i].must_mention):
+        candidates = per_facet[i]
         direct = [c for c in candidates if c.direct and c.score >= MIN_SCORE]
-        pool = direct or [c for c in candidates if c.score >= MIN_SCORE + 0.15]
-        indirect.append(not direct and bool(pool))
-        picked: list[Candidate] = []
+        pool = direct or [c for c in candidates if c.near and c.score >= MIN_SCORE]
         for candidate in pool:
-            if len(picked) == PER_FACET:
+            if len(selected[i]) == PER_FACET:
                 break
             twin = redundant_with(candidate, chosen_all)
             if twin is None:
-                picked.append(candidate)
+                selected[i].append(candidate)
                 chosen_all.append(candidate)
             elif len(twin.extra_evidence) < MAX_CITATIONS - 1 and candidate.hit["source_id"] not in {
                 twin.hit["source_id"],
                 *(h["source_id"] for h, _ in twin.extra_evidence),
             }:
                 twin.extra_evidence.append((candidate.hit, candidate.quote))
-        selected.append(picked)
+        indirect[i] = not direct and bool(selected[i])
     return selected, indirect
 
 
@@ -177,12 +194,14 @@ def assemble(
     facets: list[Facet], per_facet: list[list[Candidate]], question: Question
 ) -> tuple[list[Statement], list[Section], list[Statement], list[Reference]]:
     """Bottom line, sections and pitfalls in reading order, with references numbered as cited."""
-    selected, indirect = select(per_facet)
+    selected, indirect = select(per_facet, facets)
     # The bottom line is the strongest direct statement of each of the first facets that have one.
     bottom: list[Candidate] = []
     for picked, is_indirect in zip(selected, indirect, strict=True):
         if picked and not is_indirect and len(bottom) < BOTTOM_LINE:
-            bottom.append(picked.pop(0))
+            # A section's only statement stays in it too: the bottom line sums up, it does not empty
+            # a section into "no evidence".
+            bottom.append(picked.pop(0) if len(picked) > 1 else picked[0])
     used = bottom + [c for picked in selected for c in picked]
     pitfalls = pitfalls_from(per_facet, used, question)
     citations = Citations()
@@ -190,13 +209,14 @@ def assemble(
     sections = []
     for facet, picked, is_indirect, candidates in zip(facets, selected, indirect, per_facet, strict=True):
         note = ""
+        subject = facet.subject or facet.heading.lower()
         if is_indirect:
             note = (
-                f"The library holds no direct evidence on {' and '.join(facet.must_mention)} for this; "
+                f"The library holds no direct evidence on {subject}; "
                 "the closest evidence is shown and labelled as indirect."
             )
-        elif not picked and facet.must_mention and candidates:
-            note = f"The library holds no direct evidence on {' and '.join(facet.must_mention)} for this."
+        elif not picked and facet.must_mention:
+            note = f"The library holds no direct evidence on {subject}."
         statements = [citations.statement(c, indirect=is_indirect) for c in picked]
         if statements or note:
             sections.append(Section(heading=facet.heading, statements=statements, note=note))

@@ -18,16 +18,47 @@ class Facet:
     query: str
     # Words a statement must rest on to be direct evidence for this facet (the drug, the population).
     must_mention: list[str] = field(default_factory=list)
+    # When nothing is direct, the closest evidence shown instead (labelled indirect) must still mention
+    # these: ketamine in another condition, spinal cord injury without CRPS. Empty: no stand-in.
+    closest: list[str] = field(default_factory=list)
+    # What the facet is about, for saying plainly that the library holds nothing on it.
+    subject: str = ""
     # Words that mark a sentence as being about this facet ("mg", "side effects").
     cues: tuple[str, ...] = ()
     # Drug label sections (LOINC codes) that speak for this facet ahead of other sources.
     label_sections: tuple[str, ...] = ()
+    # Whether a statement must carry one of the cues: a sentence without "contraindicated", "avoid" or
+    # the like is not a caution, however well it matches the drug's name.
+    needs_cue: bool = False
 
 
 DOSING_CUES = ("mg", "dose", "dosage", "daily", "times a day", "every", "infusion", "administer", "mcg", "ml")
-SAFETY_CUES = ("side effect", "adverse", "reaction", "risk", "toxicity", "warning", "monitor", "serious")
+SAFETY_CUES = (
+    "side effect",
+    "adverse",
+    "reaction",
+    "risk",
+    "toxicity",
+    "warning",
+    "monitor",
+    "serious",
+    "cause",
+    "hallucinat",
+    "nausea",
+)
 TREATMENT_CUES = ("treat", "therapy", "first-line", "first line", "recommended", "management", "medication")
-CAUTION_CUES = ("should not", "do not", "avoid", "contraindicated", "not recommended", "caution", "never")
+CAUTION_CUES = (
+    "should not",
+    "do not use",
+    "do not take",
+    "do not give",
+    "must not",
+    "avoid",
+    "contraindicated",
+    "not recommended",
+    "caution",
+    "never",
+)
 DOSING_SECTIONS = ("34068-7", "43678-2")
 SAFETY_SECTIONS = ("34066-1", "34084-4", "43685-7", "34071-1", "42232-9")
 CONTRAINDICATION_SECTIONS = ("34070-3", "34066-1", "43685-7", "34071-1")
@@ -41,8 +72,17 @@ def plan(question: Question) -> list[Facet]:
     for intent in question.intents:
         facets.extend(FACETS_BY_INTENT[intent](question))
     for population in question.populations:
-        subject = " ".join(question.drugs[:1] + question.conditions[:1]) or topic
-        facets.append(Facet(f"Considerations in {population}", f"{subject} {population}", must_mention=[population]))
+        names = question.conditions[:1] or question.drugs[:1]
+        subject = names[0] if names else topic
+        facets.append(
+            Facet(
+                f"Considerations in {population}",
+                f"{population} {subject}",
+                must_mention=[population, *names],
+                closest=[population],
+                subject=f"{subject} in {population}",
+            )
+        )
     # The question in its own words, so nothing asked falls between the facets.
     facets.append(Facet("Other evidence on this question", question.text))
     return dedupe(facets)
@@ -64,24 +104,41 @@ def _drug_and_condition(q: Question) -> tuple[str, str]:
 def treatment(q: Question) -> list[Facet]:
     drug, condition = _drug_and_condition(q)
     about = condition or q.topic
-    facets = [Facet(f"First-line treatment of {about}", f"{about} treatment first-line therapy", cues=TREATMENT_CUES)]
+    facets = [
+        Facet(
+            f"First-line treatment of {about}",
+            f"{about} treatment first-line therapy",
+            cues=TREATMENT_CUES,
+            needs_cue=True,
+        )
+    ]
     if drug:
         facets += [
             Facet(
                 f"{drug.capitalize()} for {about}" if condition else f"{drug.capitalize()}: uses",
-                f"{drug} {condition} indications".strip(),
-                must_mention=[drug],
+                f"{drug} {condition} treatment".strip() if condition else f"{drug} indications uses",
+                must_mention=[drug, condition] if condition else [drug],
+                closest=[drug],
                 label_sections=("34067-9",),
+                subject=f"{drug} for {about}",
             ),
             *dosing(q),
             *adverse_effects(q),
         ]
-    facets.append(Facet("Expected outcomes", f"{about} outcome prognosis improvement"))
+    facets.append(
+        Facet(
+            "Expected outcomes",
+            f"{about} outcome prognosis improvement",
+            cues=("improve", "outcome", "relief", "reduc", "effective", "respon", "recover", "remission", "better"),
+            needs_cue=True,
+        )
+    )
     facets.append(
         Facet(
             "Alternatives for refractory cases",
             f"{about} refractory alternative treatment options",
             cues=TREATMENT_CUES,
+            needs_cue=True,
         )
     )
     return facets
@@ -97,6 +154,8 @@ def dosing(q: Question) -> list[Facet]:
             must_mention=[drug] if drug else [],
             cues=DOSING_CUES,
             label_sections=DOSING_SECTIONS,
+            needs_cue=True,
+            subject=f"dosing of {subject}",
         ),
         Facet(
             "Contraindications and cautions",
@@ -104,6 +163,8 @@ def dosing(q: Question) -> list[Facet]:
             must_mention=[drug] if drug else [],
             cues=CAUTION_CUES,
             label_sections=CONTRAINDICATION_SECTIONS,
+            needs_cue=True,
+            subject=f"contraindications of {subject}",
         ),
     ]
 
@@ -118,6 +179,8 @@ def adverse_effects(q: Question) -> list[Facet]:
             must_mention=[drug] if drug else [],
             cues=SAFETY_CUES,
             label_sections=SAFETY_SECTIONS,
+            needs_cue=True,
+            subject=f"side effects of {subject}",
         ),
         Facet(
             "Monitoring",
@@ -125,6 +188,8 @@ def adverse_effects(q: Question) -> list[Facet]:
             must_mention=[drug] if drug else [],
             cues=("monitor", "check", "test", "watch", "warning"),
             label_sections=SAFETY_SECTIONS,
+            needs_cue=True,
+            subject=f"monitoring on {subject}",
         ),
     ]
 
@@ -137,7 +202,9 @@ def interactions(q: Question) -> list[Facet]:
                 f"Taking {a} with {b}",
                 f"{a} {b} interaction together",
                 must_mention=[a, b],
+                closest=[a],
                 cues=("interact", "together", "combination", "concomitant", "with"),
+                subject=f"{a} taken with {b}",
             )
         ]
     else:
@@ -157,6 +224,7 @@ def interactions(q: Question) -> list[Facet]:
                 must_mention=[drug],
                 cues=SAFETY_CUES,
                 label_sections=SAFETY_SECTIONS,
+                subject=f"side effects of {drug}",
             )
         )
     return facets

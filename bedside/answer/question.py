@@ -193,12 +193,19 @@ def analyse_question(text: str, vocabulary: Vocabulary) -> Question:
     words = words_of(text)
     corrected = [vocabulary.correct(w) or w for w in words]
     capitals = {normalise(w) for w in re.findall(r"[^\W_]+", text) if len(w) > 1 and w.isupper()}
-    names = [name for name, _ in vocabulary.names_in(corrected, capitals)]
-    names += [w for w in corrected if w in vocabulary.drugs and w not in names]
-    drugs = [n for n in names if n in vocabulary.drugs]
+    found = vocabulary.names_in(corrected, capitals)
+    found += [(w, vocabulary.alternatives.get(w, [])) for w in corrected if w in vocabulary.drugs]
     populations = detect_populations(text)
-    population_words = {w for p in populations for w in p.split()}
-    conditions = [n for n in names if n not in vocabulary.drugs and n not in population_words]
+    population_words = {w for p in populations for w in p.split()} | set(populations)
+    names: list[str] = []
+    for name, alternatives in found:
+        # "CRPS" after "complex regional pain syndrome" is the same condition; "SCI" is a population.
+        if name in names or any(a in names or a in population_words for a in alternatives):
+            continue
+        if name not in population_words:
+            names.append(name)
+    drugs = [n for n in names if n in vocabulary.drugs]
+    conditions = [n for n in names if n not in vocabulary.drugs]
     keywords = [w for w in dict.fromkeys(corrected) if w not in FILLER and len(w) > 2]
     parts = [p.strip() for p in _SPLIT_QUESTIONS.split(text) if len(words_of(p)) >= 3]
     return Question(

@@ -49,8 +49,12 @@ def split(text: str) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
+_REPEATED_START = re.compile(r"^(.{15,}?)\s*(?=\1)")
+
+
 def trim(quote: str) -> str:
     text = _LEADING.sub("", quote, count=1)
+    text = _REPEATED_START.sub("", text, count=1)  # "X is indicated: X is indicated: …", as some labels read
     text = _TRAILING_REFERENCE.sub("", text)
     return text[:1].upper() + text[1:] if text else text
 

@@ -104,3 +104,13 @@ ABBREVIATIONS: dict[str, str] = {
     "UTI": "urinary tract infection",
     "VTE": "venous thromboembolism",
 }
+
+# Abbreviations that are also everyday words: these count as abbreviations only when typed in
+# capitals. Any other abbreviation of three letters or more is recognised however it is typed
+# ("nph", "copd"), because people write messages in lower case.
+ALSO_WORDS = frozenset(["ALL", "SAD", "PAD", "AIDS", "CAD", "TIA", "STD", "GAD", "UC", "CP", "BP", "DM"])
+
+
+def typed_in_any_case(word: str) -> bool:
+    upper = word.upper()
+    return len(word) >= 3 and upper in ABBREVIATIONS and upper not in ALSO_WORDS

@@ -7,24 +7,25 @@ from bedside.library.model import EvidenceLevel
 RRF_K = 60
 
 # Multipliers on a fused score. They reorder passages that retrieval found about equally relevant;
-# they are small on purpose, because a strong study on the wrong question is still the wrong answer.
+# they are small on purpose (a few per cent, enough to reorder near-equals), because a strong
+# study on the wrong question is still the wrong answer; stronger priors cost nDCG (docs/search.md).
 LEVEL_PRIOR = {
-    EvidenceLevel.GUIDELINE: 1.15,
-    EvidenceLevel.DRUG_LABEL: 1.12,
-    EvidenceLevel.SYSTEMATIC_REVIEW: 1.12,
-    EvidenceLevel.RCT: 1.08,
-    EvidenceLevel.TEXTBOOK: 1.04,
+    EvidenceLevel.GUIDELINE: 1.08,
+    EvidenceLevel.DRUG_LABEL: 1.06,
+    EvidenceLevel.SYSTEMATIC_REVIEW: 1.06,
+    EvidenceLevel.RCT: 1.04,
+    EvidenceLevel.TEXTBOOK: 1.02,
     EvidenceLevel.OBSERVATIONAL: 1.0,
     EvidenceLevel.REVIEW: 1.0,
     EvidenceLevel.CONSUMER_HEALTH: 1.0,
-    EvidenceLevel.CASE_REPORT: 0.95,
-    EvidenceLevel.OTHER: 0.95,
+    EvidenceLevel.CASE_REPORT: 0.97,
+    EvidenceLevel.OTHER: 0.97,
 }
 # Where in a source the passage sits: conclusions and dosing say what to do; background and
 # methods describe rather than advise.
 SECTION_PRIOR = (
-    (("conclusion", "dosage", "dosing", "indications", "boxed warning", "contraindications", "treatment"), 1.06),
-    (("background", "introduction", "method", "objective", "purpose", "aim", "design", "research"), 0.93),
+    (("conclusion", "dosage", "dosing", "indications", "boxed warning", "contraindications", "treatment"), 1.03),
+    (("background", "introduction", "method", "objective", "purpose", "aim", "design", "research"), 0.96),
 )
 
 
@@ -47,5 +48,5 @@ def prior(hit: dict) -> float:
             break
     year = hit.get("year")
     if year:
-        factor *= 1.03 if year >= 2015 else 0.97 if year < 2000 else 1.0
+        factor *= 1.015 if year >= 2015 else 0.985 if year < 2000 else 1.0
     return factor

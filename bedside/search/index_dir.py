@@ -8,11 +8,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 GENERATION_FILE = "GENERATION"
+# Raised when what an index holds changes (fields, vocabulary), so indexes built by an older bedside
+# are rebuilt rather than read with the wrong expectations.
+INDEX_FORMAT = 2
 
 
 def built_generation(path: Path) -> int | None:
+    """The library generation an index reflects, or None if it is missing or of another format."""
     marker = path / GENERATION_FILE
-    return int(marker.read_text()) if marker.exists() else None
+    if not marker.exists():
+        return None
+    generation, _, index_format = marker.read_text().partition(" ")
+    return int(generation) if index_format.strip() == str(INDEX_FORMAT) else None
 
 
 @contextmanager
@@ -23,7 +30,7 @@ def building(path: Path, generation: int) -> Iterator[Path]:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     yield staging
-    (staging / GENERATION_FILE).write_text(str(generation))
+    (staging / GENERATION_FILE).write_text(f"{generation} {INDEX_FORMAT}")
     old = path.with_name(path.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if path.exists():

@@ -181,12 +181,17 @@ class AnalysedQuery:
     names: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def lexical_query(self) -> str:
-        """A tantivy query built only from our own clean words, with boosts: never user syntax."""
-        parts = list(self.terms)
+        """A tantivy query built only from our own clean words, with boosts: never user syntax.
+
+        The names a question mentions are what it is about, so their words count double and their
+        other names (abbreviation, lay or clinical synonym, brand or generic) count as much as a typed
+        word; a long consumer message otherwise drowns its one disease name in ordinary words."""
+        named = {word for name, _ in self.names for word in name.split()}
+        parts = [f"{t}^2" if t in named else t for t in self.terms]
         for name, alternatives in self.names:
             if " " in name:
                 parts.append(f'"{name}"^1.5')
-            parts.extend(f'"{alt}"^0.5' if " " in alt else f"{alt}^0.5" for alt in alternatives)
+            parts.extend(f'"{alt}"' if " " in alt else alt for alt in alternatives)
         return " ".join(parts)
 
 

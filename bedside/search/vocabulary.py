@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from bedside.search.abbreviations import ABBREVIATIONS
+from bedside.search.abbreviations import ABBREVIATIONS, typed_in_any_case
 from bedside.search.query import normalise
 
 FILE = "vocabulary.json"
@@ -39,6 +39,24 @@ def words_of(text: str) -> list[str]:
 
 def name_key(name: str) -> str:
     return " ".join(words_of(name))
+
+
+# Salt and hydrate words of label ingredient names: people ask about "ketamine", labels name
+# "ketamine hydrochloride".
+SALT_WORDS = frozenset(
+    "hydrochloride hcl hydrobromide sodium potassium calcium magnesium sulfate sulphate acetate citrate maleate "
+    "tartrate bitartrate besylate mesylate succinate fumarate phosphate bromide chloride monohydrate dihydrate "
+    "trihydrate anhydrous hyclate lactate gluconate nitrate disodium dipropionate propionate valerate".split()
+)
+
+
+def base_drug_name(key: str) -> str | None:
+    """The drug an ingredient name is a salt of ("ketamine hydrochloride" → "ketamine"), if it is one."""
+    words = key.split()
+    if len(words) < 2 or " and " in f" {key} ":
+        return None
+    base = [w for w in words if w not in SALT_WORDS]
+    return " ".join(base) if base and len(base) < len(words) and len(" ".join(base)) >= 4 else None
 
 
 class _Groups:
@@ -92,8 +110,12 @@ class VocabularyBuilder:
             *meta.get("synonyms", []),
             *meta.get("product_names", []),
             *meta.get("generic_names", []),
+            meta.get("ingredient", ""),
+            *(i["name"] for i in meta.get("active_ingredients", [])),
         ]
         keys = [k for k in (name_key(n) for n in names if n) if len(k) >= 2 and len(k.split()) <= MAX_NAME_WORDS]
+        if row["kind"] == "drug_label":
+            keys += [base for k in keys if (base := base_drug_name(k))]
         if keys:
             self.groups.union(keys)
             if row["kind"] == "drug_label":
@@ -169,7 +191,7 @@ class Vocabulary:
 
     def _is_name(self, word: str, capitals: set[str]) -> bool:
         if len(word) <= SHORT_NAME:
-            return word in capitals
+            return word in capitals or typed_in_any_case(word)
         return self.words.get(word, 0) < COMMON_WORD
 
     def correct(self, word: str) -> str | None:
