@@ -19,9 +19,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from bedside.answer.engine import QuestionError, check_question
 from bedside.answer.render import to_rich
 from bedside.config import Settings
-from bedside.core import Bedside
+from bedside.core import AUDIENCES, Bedside
+from bedside.editorial.cli import review_app, users_app
 from bedside.eval import answers as answers_eval
 from bedside.eval import retrieval as retrieval_eval
+from bedside.eval.readability import Readability
 from bedside.library import starter
 from bedside.library.ingest import IngestReport, ingest
 from bedside.search.engine import METHODS
@@ -32,11 +34,12 @@ starter_app = typer.Typer(help="The bundled starter library.", no_args_is_help=T
 app.add_typer(starter_app, name="starter")
 eval_app = typer.Typer(help="Evaluation on the development sets, scored by the shared scorer.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(users_app, name="users")
+app.add_typer(review_app, name="review")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-AUDIENCES = ("clinician", "patient")
 HIT_FIELDS = ("passage_id", "source_id", "title", "section", "text", "score", "kind", "year", "url", "origin")
 
 
@@ -145,8 +148,6 @@ def ask_command(
     except QuestionError as exc:
         raise fail(str(exc)) from exc
     bedside = open_bedside()
-    if follow_up is not None and bedside.articles.get(follow_up) is None:
-        raise fail(f"no article with id {follow_up!r} to follow up")
     try:
         article = bedside.ask(question, audience, follow_up)
     except QuestionError as exc:
@@ -293,6 +294,21 @@ def starter_vectors(
         out.print(f"{n:,} {view} vectors in {starter_dir}")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Run the web app and the JSON API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from bedside.web.app import create_app
+
+    bedside = open_bedside()
+    err.print(f"bedside on http://{host}:{port}/ (API reference at /docs); Ctrl+C stops it")
+    uvicorn.run(create_app(bedside), host=host, port=port, log_level="info", proxy_headers=False)
+
+
 @app.command("status")
 def status_command() -> None:
     """Where the library lives and what it holds."""
@@ -318,11 +334,15 @@ def eval_answers(
     out_dir.mkdir(parents=True, exist_ok=True)
     subset = answers_eval.write_gold_subset(gold, out_dir / "gold.jsonl", limit)
 
+    readability = Readability()
+
     def article_text(question: str) -> str:
         try:
-            return bedside.answerer.answer(question).plain_text()
+            article = bedside.answerer.answer(question)
         except QuestionError:
             return ""
+        readability.add(article, bedside.for_audience(article, "patient"))
+        return article.plain_text()
 
     def top_hit(question: str) -> str:
         try:
@@ -341,6 +361,7 @@ def eval_answers(
         "".join(json.dumps({"id": r["id"], "answer": r["answer"]}) + "\n" for r in answers_eval.questions(subset))
     )
     results["reference_ceiling"] = answers_eval.score(subset, reference, scorer)
+    results["readability"] = readability.summary()
     emit(results)
 
 

@@ -6,6 +6,7 @@
 | BEDSIDE_DATABASE_URL | sqlite:///$BEDSIDE_HOME/bedside.db | the store (SQLite or PostgreSQL) |
 | BEDSIDE_SEARCH | local | search backend: local (tantivy + numpy) or milvus |
 | BEDSIDE_MILVUS_URI | $BEDSIDE_HOME/milvus.db | a Milvus Lite file or an http(s) URI of a Milvus server |
+| BEDSIDE_MILVUS_TOKEN | (none) | credentials for a Milvus server: "user:password" or an API key |
 | BEDSIDE_STARTER | on | load the bundled starter library into an empty store |
 | BEDSIDE_STARTER_DIR | data/starter of this checkout | where the starter library is read from |
 """
@@ -29,6 +30,7 @@ class Settings:
     milvus_uri: str
     use_starter: bool
     starter_dir: Path
+    milvus_token: str = ""
 
     @property
     def index_dir(self) -> Path:
@@ -48,4 +50,5 @@ class Settings:
             milvus_uri=env.get("BEDSIDE_MILVUS_URI") or str(home / "milvus.db"),
             use_starter=env.get("BEDSIDE_STARTER", "on").strip().lower() not in ("0", "off", "no", "false"),
             starter_dir=Path(env.get("BEDSIDE_STARTER_DIR") or REPO_ROOT / "data" / "starter"),
+            milvus_token=env.get("BEDSIDE_MILVUS_TOKEN", ""),
         )

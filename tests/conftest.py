@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,40 @@ class Run:
 @pytest.fixture
 def bedside() -> Run:
     return Run()
+
+
+@pytest.fixture(scope="session")
+def starter_bedside(starter_home):
+    """A Bedside opened on the starter home (for the web app's tests, which call it in-process)."""
+    from bedside.config import Settings
+    from bedside.core import Bedside
+
+    return Bedside.open(Settings.from_env({"BEDSIDE_HOME": str(starter_home), "BEDSIDE_STARTER": "on"}))
+
+
+@pytest.fixture(scope="session")
+def web_server(starter_bedside) -> Iterator[str]:
+    """The web app served by a real uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from bedside.web.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(starter_bedside), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)

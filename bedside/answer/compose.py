@@ -17,10 +17,10 @@ from bedside.library.model import EVIDENCE_RANK, EvidenceLevel
 from bedside.search.query import FILLER
 from bedside.search.vocabulary import Vocabulary, words_of
 
-PER_FACET = 4
+PER_FACET = 5
 BOTTOM_LINE = 3
 PITFALLS = 4
-MIN_SCORE = 0.3
+MIN_SCORE = 0.25
 REDUNDANT = 0.5  # word overlap (Jaccard) above which two statements say the same thing
 MAX_CITATIONS = 3
 _NUMBER_WITH_UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|%|mmol|kg|hours?|days?|weeks?)\b")
@@ -195,19 +195,29 @@ def assemble(
 ) -> tuple[list[Statement], list[Section], list[Statement], list[Reference]]:
     """Bottom line, sections and pitfalls in reading order, with references numbered as cited."""
     selected, indirect = select(per_facet, facets)
-    # The bottom line is the strongest direct statement of each of the first facets that have one.
+    # The bottom line is the strongest direct statement of each of the first facets that have one, among
+    # statements that stand alone: they name what the question is about ("No serious adverse events
+    # were noted" is a finding only beside its study).
+    names = question.drugs + question.conditions
     bottom: list[Candidate] = []
-    for picked, is_indirect in zip(selected, indirect, strict=True):
-        if picked and not is_indirect and len(bottom) < BOTTOM_LINE:
+    for picked, is_indirect, facet in zip(selected, indirect, facets, strict=True):
+        catch_all = facet is facets[-1] and bottom  # the question's own words: only when nothing else speaks
+        if is_indirect or catch_all or len(bottom) == BOTTOM_LINE:
+            continue
+        standing = [c for c in picked if not names or any(mentions(n, c.text) for n in names)]
+        if standing:
             # A section's only statement stays in it too: the bottom line sums up, it does not empty
             # a section into "no evidence".
-            bottom.append(picked.pop(0) if len(picked) > 1 else picked[0])
+            best = standing[0]
+            if len(picked) > 1:
+                picked.remove(best)
+            bottom.append(best)
     used = bottom + [c for picked in selected for c in picked]
     pitfalls = pitfalls_from(per_facet, used, question)
     citations = Citations()
     bottom_line = [citations.statement(c) for c in bottom]
     sections = []
-    for facet, picked, is_indirect, candidates in zip(facets, selected, indirect, per_facet, strict=True):
+    for facet, picked, is_indirect in zip(facets, selected, indirect, strict=True):
         note = ""
         subject = facet.subject or facet.heading.lower()
         if is_indirect:

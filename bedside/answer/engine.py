@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from bedside.answer.article import Article, renumber
 from bedside.answer.compose import assemble, candidates_for
 from bedside.answer.plan import plan
-from bedside.answer.question import analyse_question
+from bedside.answer.question import analyse_question, inherit
 from bedside.answer.verify import verify
 from bedside.editorial.articles import new_article_id
 from bedside.search.engine import Searcher
 from bedside.search.query import MAX_QUERY_CHARS, QueryError
 
 MAX_QUESTION_CHARS = 4000
-HITS_PER_FACET = 6
+HITS_PER_FACET = 10
 # Below this cosine similarity between the question and its best passages, the library has nothing
 # on the question and the article says so rather than stringing together loosely related sentences.
 MIN_RELEVANCE = 0.3
@@ -47,12 +47,16 @@ class Answerer:
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
 
-    def answer(self, text: str, audience: str = "clinician", follow_up_of: str | None = None) -> Article:
+    def answer(self, text: str, parent: Article | None = None) -> Article:
+        """A clinician article for the question; ``parent`` is the article a follow-up question follows.
+        (The patient version is derived from it: bedside.answer.audience.)"""
         started = time.perf_counter()
         text = check_question(text)
         if self.searcher.vocabulary is None:
             self.searcher.refresh()
         question = analyse_question(text, self.searcher.vocabulary)
+        if parent is not None:
+            question = inherit(question, parent.meta)
         facets = plan(question)
         try:
             hits = self.searcher.search_many([f.query[:MAX_QUERY_CHARS] for f in facets], HITS_PER_FACET)
@@ -62,7 +66,7 @@ class Answerer:
         article = Article(
             id=new_article_id(),
             question=text,
-            audience=audience,
+            audience="clinician",
             status="submitted",
             created_at=stamp,
             updated_at=stamp,
@@ -71,7 +75,7 @@ class Answerer:
             sections=[],
             pitfalls=[],
             references=[],
-            follow_up_of=follow_up_of,
+            follow_up_of=parent.id if parent else None,
             meta={
                 "intents": question.intents,
                 "conditions": question.conditions,
@@ -80,7 +84,7 @@ class Answerer:
             },
         )
         best = hits[-1][:3]  # the question in its own words is the last facet
-        relevance = max(self.searcher.similarity(text, [h["passage_id"] for h in best]), default=0.0)
+        relevance = max(self.searcher.similarity(question.search_text, [h["passage_id"] for h in best]), default=0.0)
         if relevance < MIN_RELEVANCE:
             return self._abstain(article, "The library holds no evidence that addresses this question.", started)
         per_facet = [

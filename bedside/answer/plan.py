@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bedside.answer.question import Question
+from bedside.search.abbreviations import ABBREVIATIONS
 
 
 @dataclass
@@ -67,12 +68,12 @@ CONTRAINDICATION_SECTIONS = ("34070-3", "34066-1", "43685-7", "34071-1")
 def plan(question: Question) -> list[Facet]:
     topic = question.topic
     if not topic:
-        return [Facet("What the evidence says", question.text)]
+        return [Facet("What the evidence says", question.search_text)]
     facets: list[Facet] = []
     for intent in question.intents:
         facets.extend(FACETS_BY_INTENT[intent](question))
     for population in question.populations:
-        names = question.conditions[:1] or question.drugs[:1]
+        names = [shown(n) for n in question.conditions[:1] or question.drugs[:1]]
         subject = names[0] if names else topic
         facets.append(
             Facet(
@@ -84,7 +85,7 @@ def plan(question: Question) -> list[Facet]:
             )
         )
     # The question in its own words, so nothing asked falls between the facets.
-    facets.append(Facet("Other evidence on this question", question.text))
+    facets.append(Facet("Other evidence on this question", question.search_text))
     return dedupe(facets)
 
 
@@ -97,8 +98,13 @@ def dedupe(facets: list[Facet]) -> list[Facet]:
     return kept
 
 
+def shown(name: str) -> str:
+    """A name as a heading shows it: abbreviations in capitals ("CRPS"), other names as written."""
+    return name.upper() if name.upper() in ABBREVIATIONS else name
+
+
 def _drug_and_condition(q: Question) -> tuple[str, str]:
-    return (q.drugs[0] if q.drugs else ""), (q.conditions[0] if q.conditions else "")
+    return (shown(q.drugs[0]) if q.drugs else ""), (shown(q.conditions[0]) if q.conditions else "")
 
 
 def treatment(q: Question) -> list[Facet]:
@@ -129,7 +135,7 @@ def treatment(q: Question) -> list[Facet]:
         Facet(
             "Expected outcomes",
             f"{about} outcome prognosis improvement",
-            cues=("improve", "outcome", "relief", "reduc", "effective", "respon", "recover", "remission", "better"),
+            cues=("improve", "outcome", "relief", "reduc", "effective", "respond", "recover", "remission", "better"),
             needs_cue=True,
         )
     )
@@ -232,7 +238,7 @@ def interactions(q: Question) -> list[Facet]:
 
 def simple(heading: str, words: str, cues: tuple[str, ...] = ()):
     def facets(q: Question) -> list[Facet]:
-        about = q.conditions[0] if q.conditions else q.topic
+        about = shown(q.conditions[0]) if q.conditions else q.topic
         return [Facet(heading.format(about=about), f"{about} {words}", cues=cues)]
 
     return facets

@@ -169,6 +169,11 @@ class Question:
     populations: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)  # the separate questions of a multi-question message
     keywords: list[str] = field(default_factory=list)  # content words, for when no name is recognised
+    context: str = ""  # for a follow-up, the names it inherited, searched with its own words
+
+    @property
+    def search_text(self) -> str:
+        return f"{self.text} {self.context}".strip()
 
     @property
     def topic(self) -> str:
@@ -216,4 +221,36 @@ def analyse_question(text: str, vocabulary: Vocabulary) -> Question:
         populations=populations,
         parts=parts if len(parts) > 1 else [],
         keywords=keywords,
+    )
+
+
+# A follow-up carries at most this many of each kind of name from the article it follows, so a long
+# chain of follow-ups cannot pile up context without bound.
+MAX_INHERITED = 2
+
+
+def inherit(question: Question, parent: dict) -> Question:
+    """A follow-up ("What about in children?", "and gabapentin?", "what are the side effects?") read in
+    the light of the article it follows: each of its drugs, conditions, populations and intents is the
+    follow-up's own where it names one, the parent's otherwise. ``parent`` is the parent article's
+    question analysis (its meta)."""
+    padded = f" {normalise(question.text)} "
+    asks_its_own = any(c in padded for cues in INTENT_CUES.values() for c in cues)
+
+    def own_or_inherited(own: list[str], key: str) -> list[str]:
+        return own or list(parent.get(key) or [])[:MAX_INHERITED]
+
+    drugs = own_or_inherited(question.drugs, "drugs")
+    conditions = own_or_inherited(question.conditions, "conditions")
+    populations = own_or_inherited(question.populations, "populations")
+    inherited = [n for n in drugs + conditions if n not in question.drugs + question.conditions]
+    return Question(
+        text=question.text,
+        intents=question.intents if asks_its_own else own_or_inherited([], "intents") or question.intents,
+        drugs=drugs,
+        conditions=conditions,
+        populations=populations,
+        parts=question.parts,
+        keywords=question.keywords,
+        context=" ".join(inherited),
     )

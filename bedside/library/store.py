@@ -1,6 +1,7 @@
 """The library's storage: sources, passages and the files they came from, through SQLAlchemy.
 
-SQLite (WAL) by default, PostgreSQL by URL. Every write of one input file happens in one
+SQLite (WAL) by default, PostgreSQL by URL (``postgresql://…``); the schema is kept by the Alembic
+revisions in bedside/migrations, applied when the store opens. Every write of one input file happens in one
 transaction, so a killed ingest leaves either the whole file or none of it.
 """
 
@@ -29,8 +30,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
+from bedside import migrations
 from bedside.library.model import EvidenceLevel, Passage, Source
 
 metadata = MetaData()
@@ -91,10 +94,39 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+CONNECT_TIMEOUT = 5
+
+
+class StoreUnavailable(ValueError):
+    """The database named by BEDSIDE_DATABASE_URL cannot be opened; the message names it (password masked)."""
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean PostgreSQL through psycopg 3, the driver bedside ships."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def masked(url: str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
 def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    if url.startswith("postgresql"):
+        # pre_ping: a pooled connection that a server restart closed is replaced, not handed out.
+        engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT}, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -113,13 +145,15 @@ class Store:
     """Reads and writes the library. Writers pass an open transaction (``with store.begin() as tx``)."""
 
     def __init__(self, url: str):
-        self.url = url
-        self.engine = make_engine(url)
+        self.url = normalise_url(url)
         try:
-            metadata.create_all(self.engine)
-        except (OperationalError, ProgrammingError):
-            # Another process created the tables between our check and our CREATE: they are there now.
-            metadata.create_all(self.engine)
+            self.engine = make_engine(self.url)
+            migrations.upgrade(self.engine)  # one small query when the schema is current
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise StoreUnavailable(f"BEDSIDE_DATABASE_URL {masked(self.url)} is not a database URL ({exc})") from exc
+        except (OperationalError, InterfaceError) as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0] if (exc.orig or str(exc)) else type(exc).__name__
+            raise StoreUnavailable(f"cannot open the database at {masked(self.url)}: {reason}") from exc
 
     def begin(self):
         return self.engine.begin()

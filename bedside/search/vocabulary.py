@@ -44,9 +44,41 @@ def name_key(name: str) -> str:
 # Salt and hydrate words of label ingredient names: people ask about "ketamine", labels name
 # "ketamine hydrochloride".
 SALT_WORDS = frozenset(
-    "hydrochloride hcl hydrobromide sodium potassium calcium magnesium sulfate sulphate acetate citrate maleate "
-    "tartrate bitartrate besylate mesylate succinate fumarate phosphate bromide chloride monohydrate dihydrate "
-    "trihydrate anhydrous hyclate lactate gluconate nitrate disodium dipropionate propionate valerate".split()
+    [
+        "hydrochloride",
+        "hcl",
+        "hydrobromide",
+        "sodium",
+        "potassium",
+        "calcium",
+        "magnesium",
+        "sulfate",
+        "sulphate",
+        "acetate",
+        "citrate",
+        "maleate",
+        "tartrate",
+        "bitartrate",
+        "besylate",
+        "mesylate",
+        "succinate",
+        "fumarate",
+        "phosphate",
+        "bromide",
+        "chloride",
+        "monohydrate",
+        "dihydrate",
+        "trihydrate",
+        "anhydrous",
+        "hyclate",
+        "lactate",
+        "gluconate",
+        "nitrate",
+        "disodium",
+        "dipropionate",
+        "propionate",
+        "valerate",
+    ]
 )
 
 
