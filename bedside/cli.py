@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -134,12 +134,7 @@ def ask_command(
     if audience not in AUDIENCES:
         raise fail(f"unknown audience {audience!r}; use one of {', '.join(AUDIENCES)}")
     if batch is not None:
-        if question is not None:
-            raise fail("give either a QUESTION or --batch FILE, not both")
-        lines = read_batch(batch)
-        bedside = open_bedside()
-        for line in lines:
-            emit(batch_ask(bedside, line, audience))
+        run_batch(batch, question, "QUESTION", lambda bedside, line: batch_ask(bedside, line, audience))
         return
     if question is None:
         raise fail("give a QUESTION (or --batch FILE)")
@@ -156,6 +151,18 @@ def ask_command(
         emit(article.to_json())
     else:
         out.print(to_rich(article))
+
+
+def run_batch(
+    batch: Path, single: str | None, single_name: str, answer_line: Callable[[Bedside, str], dict | None]
+) -> None:
+    """One JSON line out per line in, in order, with the library loaded once."""
+    if single is not None:
+        raise fail(f"give either a {single_name} or --batch FILE, not both")
+    lines = read_batch(batch)
+    bedside = open_bedside()
+    for line in lines:
+        emit(answer_line(bedside, line))
 
 
 def batch_ask(bedside: Bedside, line: str, audience: str) -> dict | None:
@@ -180,12 +187,7 @@ def search_command(
 ) -> None:
     """Search the library's passages, best first."""
     if batch is not None:
-        if query is not None:
-            raise fail("give either a QUERY or --batch FILE, not both")
-        lines = read_batch(batch)
-        bedside = open_bedside()
-        for line in lines:
-            emit(batch_search(bedside, line, k))
+        run_batch(batch, query, "QUERY", lambda bedside, line: batch_search(bedside, line, k))
         return
     if query is None:
         raise fail("give a QUERY (or --batch FILE)")

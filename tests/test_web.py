@@ -52,6 +52,22 @@ def asked(client) -> dict:
     return response.json()
 
 
+def post_ask(client: TestClient, data: dict) -> httpx.Response:
+    """Posts the ask form as a browser does: with the token of the page the form came from."""
+    token = page(client.get("/")).xpath("string(//input[@name='ask_token']/@value)")
+    return client.post("/ask", data={**data, "ask_token": token})
+
+
+def test_the_ask_form_without_its_token_is_refused_and_nothing_is_stored(client, starter_bedside):
+    before = len(starter_bedside.articles.recent("submitted", 1000))
+    client.get("/")  # the cookie alone is not enough: the form must carry the same token
+    response = client.post("/ask", data={"question": QUESTION})
+    assert response.status_code == 403 and "security token" in response.text
+    forged = client.post("/ask", data={"question": QUESTION, "ask_token": "forged"})
+    assert forged.status_code == 403
+    assert len(starter_bedside.articles.recent("submitted", 1000)) == before
+
+
 def page(response: httpx.Response):
     assert response.headers["content-type"].startswith("text/html")
     return lxml.html.fromstring(response.text)
@@ -118,7 +134,7 @@ def test_ask_page_has_the_question_box_examples_and_recent_approved(client):
 
 
 def test_an_example_question_is_answered_through_the_form(client):
-    response = client.post("/ask", data={"question": QUESTION})
+    response = post_ask(client, {"question": QUESTION})
     assert response.status_code == 303
     assert response.headers["location"].startswith("/articles/")
 
@@ -141,7 +157,7 @@ def test_approved_articles_are_listed_on_the_ask_page_with_reviewer_and_date(cli
 
 
 def test_asking_through_the_form_redirects_to_the_article_page(client):
-    response = client.post("/ask", data={"question": QUESTION, "audience": "clinician"})
+    response = post_ask(client, {"question": QUESTION, "audience": "clinician"})
     assert response.status_code == 303
     location = response.headers["location"]
     tree = page(client.get(location))
@@ -240,7 +256,7 @@ def test_a_follow_up_is_posted_with_its_parent_and_links_back(client, asked):
     assert form.get("action") == "/ask"
     assert form.xpath(".//input[@name='follow_up_of']/@value") == [asked["id"]]
 
-    response = client.post("/ask", data={"question": "What dose of ketamine is used?", "follow_up_of": asked["id"]})
+    response = post_ask(client, {"question": "What dose of ketamine is used?", "follow_up_of": asked["id"]})
     assert response.status_code == 303
     child_id = response.headers["location"].removeprefix("/articles/")
     assert client.get(f"/api/articles/{child_id}").json()["follow_up_of"] == asked["id"]
@@ -255,10 +271,10 @@ def test_bad_questions_in_the_form_show_the_reason_with_4xx(client):
         ("x" * 4001, "at most 4,000 characters"),
         ("dose?\x00\x01\x02", "binary data"),
     ):
-        response = client.post("/ask", data={"question": question})
+        response = post_ask(client, {"question": question})
         assert response.status_code == 422
         assert reason in " ".join(texts(page(response), "//div[@role='alert']"))
-    response = client.post("/ask", data={"question": "What dose?", "follow_up_of": "nosuchid"})
+    response = post_ask(client, {"question": "What dose?", "follow_up_of": "nosuchid"})
     assert response.status_code == 422 and "no article with id" in response.text
 
 
@@ -430,7 +446,7 @@ def test_an_ingested_passage_with_a_script_tag_shows_as_text(tmp_path):
     bedside = Bedside.open(Settings.from_env({"BEDSIDE_HOME": str(tmp_path / "home"), "BEDSIDE_STARTER": "off"}))
     assert ingest(bedside.store, [document]).added == 1
     with TestClient(create_app(bedside), follow_redirects=False) as client:
-        response = client.post("/ask", data={"question": "How is hyperkalaemia with ECG changes treated?"})
+        response = post_ask(client, {"question": "How is hyperkalaemia with ECG changes treated?"})
         assert response.status_code == 303
         article = client.get(response.headers["location"])
     stored = bedside.articles.get(response.headers["location"].rsplit("/", 1)[1])
@@ -494,7 +510,7 @@ def test_the_serve_command_is_registered(bedside):
 
 
 def test_form_accepts_the_patient_audience_and_redirects_to_the_patient_view(client):
-    response = client.post("/ask", data={"question": QUESTION, "audience": "patient"})
+    response = post_ask(client, {"question": QUESTION, "audience": "patient"})
     assert response.status_code == 303 and response.headers["location"].endswith("?audience=patient")
 
 

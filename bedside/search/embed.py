@@ -396,8 +396,12 @@ class Encoder:
                 mask[row, : lengths[i]] = 1.0
             return self._forward(batch, mask)
 
+        if len(batches) == 1:  # one query: BLAS may use every core on it
+            with _BLAS_LOCK:
+                out[batches[0]] = run(batches[0])
+            return out
         with _single_threaded_blas() as parallel:
-            pool = self._workers() if parallel and len(batches) > 1 else None
+            pool = self._workers() if parallel else None
             results = pool.map(run, batches) if pool else map(run, batches)
             for idx, vectors in zip(batches, results, strict=True):
                 out[idx] = vectors

@@ -30,6 +30,7 @@ MAX_GROUP = 12
 # name, and a short one is an abbreviation only when typed in capitals ("ALL", not "all").
 COMMON_WORD = 1000
 SHORT_NAME = 5
+MAX_REMEMBERED = 100_000  # corrections kept in memory
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -190,6 +191,7 @@ class Vocabulary:
         self.drugs = drugs or set()
         self.passages = max(passages, 1)
         self._by_shape: dict[tuple[str, int], list[str]] = {}
+        self._corrections: dict[str, str | None] = {}
         for word, count in words.items():
             if count >= 3 and len(word) >= 4 and word.isalpha():
                 self._by_shape.setdefault((word[0], len(word)), []).append(word)
@@ -227,6 +229,14 @@ class Vocabulary:
         return self.words.get(word, 0) < COMMON_WORD
 
     def correct(self, word: str) -> str | None:
+        # The same words recur across the facets of one question and across questions.
+        if word not in self._corrections:
+            if len(self._corrections) > MAX_REMEMBERED:
+                self._corrections.clear()
+            self._corrections[word] = self._correct(word)
+        return self._corrections[word]
+
+    def _correct(self, word: str) -> str | None:
         """The library word a misspelt query word most likely meant, or None if it looks fine.
 
         Only words the library never uses are corrected, and not ordinary inflected English

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 import anyio
@@ -12,6 +13,7 @@ from starlette.responses import Response
 from bedside.answer.article import Article
 from bedside.answer.engine import MAX_QUESTION_CHARS, QuestionError
 from bedside.core import Bedside
+from bedside.editorial.users import same_secret
 from bedside.web.deps import get_bedside, render
 from bedside.web.view import AUDIENCES
 
@@ -25,6 +27,24 @@ EXAMPLE_QUESTIONS = [
     "What are the symptoms of Lyme disease and how is it treated?",
 ]
 RECENT_APPROVED = 8
+# The ask and follow-up forms carry a token that must match this cookie (double submit), so another
+# site cannot make a visitor's browser ask questions in their name.
+ASK_CSRF_COOKIE = "bedside_ask_csrf"
+
+
+def render_with_ask_form(request: Request, template: str, context: dict, status_code: int = 200) -> Response:
+    token = request.cookies.get(ASK_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, template, context | {"ask_csrf": token}, status_code)
+    response.set_cookie(
+        ASK_CSRF_COOKIE,
+        token,
+        max_age=12 * 3600,
+        path="/ask",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return response
 
 
 def compose(request: Request, bedside: Bedside, question: str, audience: str, follow_up_of: str | None) -> Article:
@@ -47,8 +67,7 @@ async def compose_in_worker(
 
 
 def recent_approved(bedside: Bedside) -> list[Article]:
-    recent = getattr(bedside.articles, "recent", None)
-    return recent("approved", RECENT_APPROVED) if recent else []
+    return bedside.articles.recent("approved", RECENT_APPROVED)
 
 
 def ask_page(request: Request, bedside: Bedside, status_code: int = 200, **context) -> Response:
@@ -60,7 +79,7 @@ def ask_page(request: Request, bedside: Bedside, status_code: int = 200, **conte
         "audience": "clinician",
         **context,
     }
-    return render(request, "ask.html", context, status_code)
+    return render_with_ask_form(request, "ask.html", context, status_code)
 
 
 @router.get("/", include_in_schema=False)
@@ -75,8 +94,11 @@ async def ask(
     question: Annotated[str, Form()] = "",
     audience: Annotated[str, Form()] = "clinician",
     follow_up_of: Annotated[str, Form()] = "",
+    ask_token: Annotated[str, Form()] = "",
 ):
     """The ask form: compose the article, then redirect to it (303), or show the form again with the reason."""
+    if not same_secret(request.cookies.get(ASK_CSRF_COOKIE), ask_token):
+        raise HTTPException(403, "The form was missing its security token (CSRF). Reload the page and try again.")
     if audience not in AUDIENCES:
         audience = "clinician"
     follow_up_of = follow_up_of.strip() or None
@@ -119,18 +141,16 @@ def article_page(
     article = bedside.for_audience(stored, audience) if audience != stored.audience else stored
     parent = bedside.articles.get(stored.follow_up_of) if stored.follow_up_of else None
     context = {"article": article, "audience": audience, "parent": parent, "review": review_state(bedside, article_id)}
-    return render(request, "article.html", context)
+    return render_with_ask_form(request, "article.html", context)
 
 
 def shown_article(bedside: Bedside, article_id: str) -> Article | None:
     """What readers see: the newest approved version (with its reviewer and date), else the newest."""
-    published = getattr(bedside.articles, "published", None)
-    return published(article_id) if published else bedside.articles.get(article_id)
+    return bedside.articles.published(article_id)
 
 
 def review_state(bedside: Bedside, article_id: str) -> dict | None:
-    state = getattr(bedside.articles, "review_state", None)
-    return state(article_id) if state else None
+    return bedside.articles.review_state(article_id)
 
 
 @router.get("/favicon.ico", include_in_schema=False)
