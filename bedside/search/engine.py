@@ -4,7 +4,8 @@ Methods (``bedside eval retrieval --method`` compares them):
 - ``bm25``: BM25 over passage text with the question's words as typed: the plain baseline;
 - ``dense``: all-MiniLM-L6-v2 cosine similarity only;
 - ``hybrid``: fielded BM25 on the understood question (typos fixed, names expanded) fused by
-  reciprocal rank fusion with dense retrieval over passages and over the questions they answer;
+  reciprocal rank fusion with dense retrieval over passages and over the questions they answer, and
+  with BM25 over those questions alone;
 - ``hybrid+priors`` (the default): hybrid, then evidence level, recency and section priors.
 """
 
@@ -27,9 +28,10 @@ MAX_K = 200
 METHODS = ("bm25", "dense", "hybrid", "hybrid+priors")
 DEFAULT_METHOD = "hybrid+priors"
 CANDIDATES = 100  # per ranking, before fusion
-# Lexical, dense over passages, dense over the questions passages answer. Lexical counts double: it
-# carries the typo fixes and name expansions (measured in docs/search.md).
-FUSION_WEIGHTS = [2.0, 1.0, 1.0]
+# Lexical over all fields, dense over passages, dense over the questions passages answer, and lexical
+# over those questions alone. Lexical over all fields counts double: it carries the typo fixes and name
+# expansions (measured in docs/search.md).
+FUSION_WEIGHTS = [2.0, 1.0, 1.0, 1.0]
 
 
 class Searcher:
@@ -120,10 +122,12 @@ class Searcher:
         if method == "dense":
             return self.dense.search(vector, k)
         analysed = q.analyse(text, self.vocabulary)
+        lexical_query = analysed.lexical_query()
         rankings = [
-            [pid for pid, _ in self.lexical.search(analysed.lexical_query(), CANDIDATES)],
+            [pid for pid, _ in self.lexical.search(lexical_query, CANDIDATES)],
             [pid for pid, _ in self.dense.search(vector, CANDIDATES, view="passage")],
             [pid for pid, _ in self.dense.search(vector, CANDIDATES, view="question")],
+            [pid for pid, _ in self.lexical.search(lexical_query, CANDIDATES, fields={"question": 1.0})],
         ]
         fused = reciprocal_rank_fusion(rankings, FUSION_WEIGHTS)
         # Keep more than k so the priors can promote a slightly lower passage of better evidence.
