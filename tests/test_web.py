@@ -18,6 +18,7 @@ from bedside.core import Bedside
 from bedside.editorial.articles import new_article_id
 from bedside.editorial.users import User
 from bedside.library.ingest import ingest
+from bedside.search.backend import SearchUnavailable
 from bedside.web.app import create_app
 from bedside.web.security import MAX_BODY_BYTES
 
@@ -517,3 +518,18 @@ def test_form_accepts_the_patient_audience_and_redirects_to_the_patient_view(cli
 def test_get_ask_redirects_home(client):
     response = client.get("/ask")
     assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_a_search_backend_failure_is_a_503_with_the_reason_fault_injected(client, starter_bedside, monkeypatch):
+    """The search engine going away mid-request (a Milvus server restarting, say) is simulated by making
+    the searcher raise what the Milvus backend raises; the app must answer 503, not a traceback."""
+
+    def unavailable(*args, **kwargs):
+        raise SearchUnavailable("Milvus at http://search.internal:19530 did not answer")
+
+    monkeypatch.setattr(starter_bedside.searcher, "search_many", unavailable)
+    response = client.post("/api/articles", json={"question": QUESTION})
+    assert response.status_code == 503
+    assert "search.internal:19530" in response.json()["detail"] and response.headers["retry-after"]
+    page_response = post_ask(client, {"question": QUESTION})
+    assert page_response.status_code == 503 and "Search is unavailable" in page_response.text

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bedside.core import Bedside
+from bedside.search.backend import SearchUnavailable
 from bedside.web import api, pages, review
 from bedside.web.deps import STATIC_DIR, render
 from bedside.web.security import BodyLimit, SecurityHeaders
@@ -96,6 +97,14 @@ def create_app(bedside: Bedside | None = None) -> FastAPI:
         reason = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in errors)
         return error_page(request, 422, reason)
 
+    @app.exception_handler(SearchUnavailable)
+    async def search_unavailable(request: Request, exc: SearchUnavailable):
+        log.error("search unavailable on %s %s: %s", request.method, request.url.path, exc)
+        reason = f"Search is unavailable at the moment: {exc}"
+        if wants_json(request):
+            return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": "30"})
+        return error_page(request, 503, reason)
+
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):
         log.exception("internal error on %s %s", request.method, request.url.path)
@@ -111,7 +120,14 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
 
 
-TITLES = {404: "Not found", 405: "Method not allowed", 413: "Too large", 422: "Cannot answer that", 500: "Error"}
+TITLES = {
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Too large",
+    422: "Cannot answer that",
+    500: "Error",
+    503: "Unavailable",
+}
 
 
 def error_page(request: Request, status_code: int, reason: str):
