@@ -26,6 +26,11 @@ from test_ingest import (
 )
 
 from bedside import migrations
+from bedside.editorial import audit
+from bedside.editorial import schema as editorial_schema
+from bedside.editorial.articles import ArticleStore
+from bedside.editorial.users import Accounts, User
+from bedside.library import store as store_module
 from bedside.library.store import Store, StoreUnavailable, make_engine, masked, normalise_url
 
 # The fixtures: a PostgreSQL server for the session, a fresh database per test.
@@ -59,6 +64,16 @@ def table_names(url: str) -> set[str]:
 
 
 LIBRARY_TABLES = {"sources", "passages", "ingested_files", "library_state", "articles", "alembic_version"}
+# What 0002_editorial adds (articles came with 0001_initial).
+EDITORIAL_TABLES = {
+    "article_versions",
+    "reviews",
+    "audit_log",
+    "users",
+    "api_tokens",
+    "web_sessions",
+    "sign_in_failures",
+}
 
 
 def test_the_head_constant_is_alembics_head():
@@ -71,7 +86,7 @@ def test_a_new_postgresql_store_is_migrated_to_head(pg_url):
     store = Store(pg_url)
     assert store.engine.dialect.name == "postgresql"
     assert migrations.current_revision(store.engine) == migrations.HEAD
-    assert table_names(pg_url) >= LIBRARY_TABLES
+    assert table_names(pg_url) >= LIBRARY_TABLES | EDITORIAL_TABLES
 
 
 def test_migrations_downgrade_and_upgrade_again_on_postgresql(pg_url):
@@ -82,7 +97,111 @@ def test_migrations_downgrade_and_upgrade_again_on_postgresql(pg_url):
     assert migrations.current_revision(engine) is None
     assert "sources" not in table_names(pg_url)
     migrations.upgrade(engine)
-    assert table_names(pg_url) >= LIBRARY_TABLES
+    assert table_names(pg_url) >= LIBRARY_TABLES | EDITORIAL_TABLES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, tmp_path) -> str:
+    """An empty database: a new SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bedside.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+def refuses_to_change_the_audit_log(engine: sa.Engine) -> bool:
+    """Writes one audit entry, then tries to update it and to delete it: True when both are refused."""
+    with engine.begin() as tx:
+        audit.append(tx, actor="probe", action="probe")
+    refused = []
+    for statement in (
+        sa.update(editorial_schema.audit_log).values(actor="mallory"),
+        sa.delete(editorial_schema.audit_log),
+    ):
+        try:
+            with engine.begin() as tx:
+                tx.execute(statement)
+        except sa.exc.DatabaseError as exc:
+            refused.append("append-only" in str(exc))
+        else:
+            refused.append(False)
+    return all(refused)
+
+
+def audit_triggers(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = "select count(*) from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'"
+        else:
+            query = "select count(*) from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal"
+        return conn.execute(sa.text(query)).scalar_one()
+
+
+def test_the_migrations_make_exactly_the_tables_the_code_defines(any_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = Store(any_url).engine
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            # Columns, types, nullability, primary keys, indexes and unique constraints, table by table.
+            assert compare_metadata(context, [store_module.metadata, editorial_schema.metadata]) == []
+        assert refuses_to_change_the_audit_log(engine)
+    finally:
+        engine.dispose()
+
+
+def test_the_editorial_revision_downgrades_to_0001_and_upgrades_again_on_postgresql(pg_url):
+    from alembic import command
+
+    engine = make_engine(pg_url)
+    try:
+        migrations.upgrade(engine)  # an empty database, straight to head
+        assert migrations.current_revision(engine) == migrations.HEAD == "0002_editorial"
+        assert table_names(pg_url) >= LIBRARY_TABLES | EDITORIAL_TABLES
+        assert refuses_to_change_the_audit_log(engine) and audit_triggers(engine) == 1
+
+        command.downgrade(migrations.config(engine), "0001_initial")
+        assert migrations.current_revision(engine) == "0001_initial"
+        tables = table_names(pg_url)
+        assert tables >= LIBRARY_TABLES and not tables & EDITORIAL_TABLES  # articles belongs to 0001
+        with engine.connect() as conn:
+            functions = conn.execute(sa.text("select count(*) from pg_proc where proname = 'audit_log_append_only'"))
+            assert functions.scalar_one() == 0
+
+        migrations.upgrade(engine)
+        assert migrations.current_revision(engine) == migrations.HEAD
+        assert table_names(pg_url) >= LIBRARY_TABLES | EDITORIAL_TABLES
+        assert refuses_to_change_the_audit_log(engine) and audit_triggers(engine) == 1
+        articles = ArticleStore(engine)
+        assert articles.workflow.queue() == [] and Accounts(engine).list() == []
+    finally:
+        engine.dispose()
+
+
+def test_a_database_whose_editorial_tables_predate_their_migration_is_brought_to_head(any_url):
+    """A home made by the code before 0002_editorial: the library at 0001_initial, and the editorial tables
+    and the audit trigger made by ArticleStore's ``create_all``. Opening it keeps everything and adds nothing twice."""
+    engine = make_engine(any_url)
+    try:
+        migrations.upgrade(engine, "0001_initial")
+        editorial_schema.metadata.create_all(engine)  # what ArticleStore did, trigger included
+        triggers = audit_triggers(engine)
+        assert triggers >= 1
+        Accounts(engine).add("alice", "reviewer", "correct horse battery staple")
+        with engine.connect() as conn:
+            entries = len(audit.entries(conn))
+
+        store = Store(any_url)  # as Bedside.open and the editorial CLI open it
+        assert migrations.current_revision(store.engine) == migrations.HEAD
+        assert audit_triggers(engine) == triggers
+        assert Accounts(engine).authenticate("alice", "correct horse battery staple") == User("alice", "reviewer")
+        with engine.connect() as conn:
+            assert len(audit.entries(conn)) == entries
+        assert refuses_to_change_the_audit_log(engine)
+        store.engine.dispose()
+    finally:
+        engine.dispose()
 
 
 def test_several_processes_opening_a_new_database_at_once_migrate_it_once(pg_url):
@@ -95,8 +214,6 @@ def test_several_processes_opening_a_new_database_at_once_migrate_it_once(pg_url
 
 
 def test_a_sqlite_store_made_before_migrations_is_stamped_and_keeps_its_data(tmp_path):
-    from bedside.library import store as store_module
-
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     store_module.metadata.create_all(engine)  # how the store was created before Alembic
@@ -105,7 +222,7 @@ def test_a_sqlite_store_made_before_migrations_is_stamped_and_keeps_its_data(tmp
     store = Store(url)
     assert migrations.current_revision(store.engine) == migrations.HEAD
     assert store.generation() == 7
-    assert table_names(url) >= LIBRARY_TABLES
+    assert table_names(url) >= LIBRARY_TABLES | EDITORIAL_TABLES
 
 
 def test_postgresql_urls_use_psycopg_and_passwords_are_masked():

@@ -10,8 +10,8 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import Engine, func, insert, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from bedside import migrations
 from bedside.answer.article import Article
 from bedside.editorial import audit
 from bedside.editorial.schema import article_versions, articles, metadata
@@ -40,11 +40,9 @@ def new_article_id() -> str:
 class ArticleStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        try:
-            metadata.create_all(engine)
-        except (OperationalError, ProgrammingError):
-            # Another process created the tables between our check and our CREATE: they are there now.
-            metadata.create_all(engine)
+        # The tables come from the migrations (0002_editorial), which Store(...) applies on open; this is
+        # one small query then, and makes an engine from make_engine alone (tests, scripts) work too.
+        migrations.upgrade(engine)
         self.workflow = Workflow(engine)
 
     def save(self, article: Article, by: str = ENGINE) -> None:

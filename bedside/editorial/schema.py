@@ -2,10 +2,12 @@
 
 All in one SQLAlchemy Core ``metadata`` that migrations import. Only portable types: the same tables run on
 SQLite and PostgreSQL. Times are ISO 8601 strings in UTC (as in the library's store), so they sort as text.
+The database gets them from the Alembic revisions (``articles`` in 0001_initial, the rest in
+0002_editorial), which must match these definitions; tests/test_postgres.py checks that they do.
 
 The audit log is append-only: the code has no update or delete for it, and the database refuses both
-through a trigger (``AUDIT_APPEND_ONLY_DDL``, installed with the table; a migration must run the same
-statements, since autogenerate does not see triggers).
+through a trigger (``AUDIT_APPEND_ONLY_DDL``: 0002_editorial runs it, since autogenerate does not see
+triggers; it is also attached to ``metadata.create_all``, for databases made without the migrations).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ PostgreSQL under an advisory lock, so several web workers starting at once migra
 From the shell: ``python -m bedside.migrations [upgrade|current|history]`` with BEDSIDE_DATABASE_URL
 set, or ``alembic -c bedside/migrations/alembic.ini …`` for everything else Alembic does.
 
-Adding a revision (see versions/0001_initial.py for the pattern): a new file in versions/ with
-``revision = "0002_…"``, ``down_revision = HEAD`` (the previous one), and ``HEAD`` below set to it.
+Adding a revision (see versions/0002_editorial.py for the pattern): a new file in versions/ with
+``revision = "0003_…"``, ``down_revision = HEAD`` (the previous one), and ``HEAD`` below set to it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 HERE = Path(__file__).resolve().parent
 # The newest revision in versions/. tests/test_postgres.py checks it against Alembic's own idea of head.
-HEAD = "0001_initial"
+HEAD = "0002_editorial"
 VERSION_TABLE = "alembic_version"
 # Any constant: the PostgreSQL advisory lock that serialises migrations across processes.
 LOCK_ID = 7_130_421

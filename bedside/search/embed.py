@@ -396,12 +396,11 @@ class Encoder:
                 mask[row, : lengths[i]] = 1.0
             return self._forward(batch, mask)
 
-        if len(batches) == 1:  # one query: BLAS may use every core on it
-            with _BLAS_LOCK:
-                out[batches[0]] = run(batches[0])
-            return out
+        # OpenBLAS on one thread even for a single query: its threads spin-wait, and with the other core
+        # busy (a concurrent request, an ingest) a two-thread query took 30 times longer
+        # (docs/embedding-runtime.md).
         with _single_threaded_blas() as parallel:
-            pool = self._workers() if parallel else None
+            pool = self._workers() if parallel and len(batches) > 1 else None
             results = pool.map(run, batches) if pool else map(run, batches)
             for idx, vectors in zip(batches, results, strict=True):
                 out[idx] = vectors
