@@ -59,7 +59,9 @@ class Answerer:
             question = inherit(question, parent.meta)
         facets = plan(question)
         try:
-            hits = self.searcher.search_many([f.query[:MAX_QUERY_CHARS] for f in facets], HITS_PER_FACET)
+            hits = self.searcher.search_many(
+                [f.query[:MAX_QUERY_CHARS] for f in facets], HITS_PER_FACET, question_field=False
+            )
         except QueryError as exc:
             raise QuestionError(f"the question has no words to search for ({exc})") from exc
         stamp = now()

@@ -306,7 +306,11 @@ class MilvusSearcher:
     def search(self, text: str, k: int = 10, method: str = DEFAULT_METHOD) -> list[dict]:
         return self.search_many([text], k, method)[0]
 
-    def search_many(self, texts: list[str], k: int = 10, method: str = DEFAULT_METHOD) -> list[list[dict]]:
+    def search_many(
+        self, texts: list[str], k: int = 10, method: str = DEFAULT_METHOD, question_field: bool = True
+    ) -> list[list[dict]]:
+        """As Searcher.search_many; ``question_field`` is accepted for the same calls, but this backend
+        has no separate BM25 over the questions (its text field holds them, repeated)."""
         if not 1 <= k <= MAX_K:
             raise q.QueryError(f"k must be between 1 and {MAX_K}")
         if method not in METHODS:
