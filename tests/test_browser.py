@@ -60,7 +60,13 @@ class Problems:
         self.messages: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
-        page.on("requestfailed", lambda request: self.messages.append(f"request failed: {request.url}"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request) -> None:
+        # A request the browser itself cancelled because the page navigated on (a favicon still loading
+        # when a form is submitted) is not a failure of the app.
+        if request.failure != "net::ERR_ABORTED":
+            self.messages.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type in ("error", "warning"):
