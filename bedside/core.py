@@ -46,7 +46,7 @@ class Bedside:
         if follow_up_of is not None:
             parent = self.articles.get(follow_up_of)
             if parent is None:
-                raise QuestionError(f"there is no article {follow_up_of!r} to follow up")
+                raise QuestionError(f"there is no article with id {follow_up_of!r} to follow up")
         article = self.answerer.answer(question, parent)
         self.articles.save(article)
         return self.for_audience(article, audience)

@@ -60,6 +60,19 @@ def test_batching_keeps_order_and_padding_changes_nothing(encoder):
     assert cos(reverse[::-1], batched).min() > 0.9999
 
 
+def test_query_vectors_are_remembered_not_recomputed(encoder, monkeypatch):
+    texts = [
+        "ketamine for complex regional pain syndrome",
+        "metformin dose",
+        "ketamine for complex regional pain syndrome",
+    ]
+    first = encoder.encode_queries(texts)
+    assert np.allclose(first, encoder.encode(texts), atol=1e-5)
+    monkeypatch.setattr(encoder, "encode", lambda texts: pytest.fail(f"re-encoded {texts}"))
+    again = encoder.encode_queries(texts[1:])
+    assert np.array_equal(again, first[1:])
+
+
 def test_empty_and_very_long_texts_are_fine(encoder):
     huge = "word " * 20_000
     v = encoder.encode(["", huge, "   "])

@@ -12,12 +12,12 @@ can check against the quote:
 
 from __future__ import annotations
 
-import copy
 import re
+from dataclasses import replace
 
 from bedside.answer.article import PATIENT_DISCLAIMER, Article, Section, Statement
 from bedside.answer.sentences import trim
-from bedside.search.vocabulary import Vocabulary, words_of
+from bedside.search.vocabulary import Vocabulary
 
 # Clinical words and their plain equivalents, for terms the library has no lay synonym for.
 GLOSSARY: dict[str, str] = {
@@ -157,10 +157,21 @@ def plain_name(name: str, vocabulary: Vocabulary) -> str:
     return min(options, key=lambda n: (sum(vocabulary.idf(w) for w in n.split()) / len(n.split()), len(n)))
 
 
-def _replace_terms(text: str, replacements: dict[str, str]) -> str:
-    for term in sorted(replacements, key=len, reverse=True):
-        pattern = re.compile(rf"\b{re.escape(term)}\b", re.IGNORECASE)
-        text = pattern.sub(lambda m, plain=replacements[term]: _same_case(m.group(), plain), text)
+Rewording = list[tuple[str, str, re.Pattern]]
+
+
+def rewording(replacements: dict[str, str]) -> Rewording:
+    """The replacements as they are applied: longest term first, each pattern compiled once."""
+    terms = sorted(replacements, key=len, reverse=True)
+    return [(term.lower(), replacements[term], re.compile(rf"\b{re.escape(term)}\b", re.IGNORECASE)) for term in terms]
+
+
+def _replace_terms(text: str, reword: Rewording) -> str:
+    lowered = text.lower()
+    for term, plain, pattern in reword:
+        if term in lowered:  # most terms are absent: skip their regex
+            text = pattern.sub(lambda m, plain=plain: _same_case(m.group(), plain), text)
+            lowered = text.lower()
     return text
 
 
@@ -201,8 +212,8 @@ def consumer_wording(statement: Statement, kinds: dict[int, str]) -> str:
     return statement.text
 
 
-def plain_statements(statement: Statement, replacements: dict[str, str], kinds: dict[int, str]) -> list[Statement]:
-    text = _replace_terms(consumer_wording(statement, kinds), replacements)
+def plain_statements(statement: Statement, reword: Rewording, kinds: dict[int, str]) -> list[Statement]:
+    text = _replace_terms(consumer_wording(statement, kinds), reword)
     return [
         Statement(
             text=piece, citations=list(statement.citations), evidence=statement.evidence, indirect=statement.indirect
@@ -230,35 +241,28 @@ def replacements_for(article: Article, vocabulary: Vocabulary) -> dict[str, str]
 
 
 def for_patients(article: Article, vocabulary: Vocabulary) -> Article:
-    """The patient and caregiver version of a clinician article, on the same evidence."""
+    """The patient and caregiver version of a clinician article, on the same evidence. The clinician
+    article is left as it is: the new version shares only its (unchanged) evidence and references."""
     if article.audience == "patient":
         return article
-    plain = copy.deepcopy(article)
-    replacements = replacements_for(article, vocabulary)
+    reword = rewording(replacements_for(article, vocabulary))
     kinds = {r.n: r.kind for r in article.references}
 
     def convert(statements: list[Statement]) -> list[Statement]:
-        return [piece for s in statements for piece in plain_statements(s, replacements, kinds)]
+        return [piece for s in statements for piece in plain_statements(s, reword, kinds)]
 
-    plain.audience = "patient"
-    plain.bottom_line = convert(article.bottom_line)
-    plain.sections = [
-        Section(
-            heading=plain_heading(s.heading),
-            statements=convert(s.statements),
-            note=_replace_terms(s.note, replacements),
-        )
-        for s in article.sections
-    ]
-    plain.pitfalls = convert(article.pitfalls)
-    plain.disclaimer = PATIENT_DISCLAIMER
-    plain.meta = article.meta | {
-        "derived_from": article.id,
-        "plain_terms": sorted(replacements.keys() & _terms_in(article)),
-    }
-    return plain
-
-
-def _terms_in(article: Article) -> set[str]:
-    text = " ".join(words_of(" ".join(s.text for s in article.statements())))
-    return {term for term in GLOSSARY if f" {term} " in f" {text} "} | set(article.meta.get("conditions", []))
+    return replace(
+        article,
+        audience="patient",
+        bottom_line=convert(article.bottom_line),
+        sections=[
+            Section(
+                heading=plain_heading(s.heading), statements=convert(s.statements), note=_replace_terms(s.note, reword)
+            )
+            for s in article.sections
+        ],
+        pitfalls=convert(article.pitfalls),
+        references=list(article.references),
+        disclaimer=PATIENT_DISCLAIMER,
+        meta=article.meta | {"derived_from": article.id},
+    )

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bedside.answer.article import Evidence, Reference, Section, Statement
 from bedside.answer.plan import CAUTION_CUES, Facet
 from bedside.answer.question import POPULATIONS, Question
-from bedside.answer.sentences import statements_in
+from bedside.answer.sentences import Sentence, statements_in
 from bedside.library.model import EVIDENCE_RANK, EvidenceLevel
 from bedside.search.query import FILLER
 from bedside.search.vocabulary import Vocabulary, words_of
@@ -41,6 +42,7 @@ class Candidate:
     direct: bool
     near: bool  # may stand in, labelled indirect, when the facet has no direct evidence
     words: frozenset[str]
+    normal: str  # its words normalised, for mentions_in
     extra_evidence: list[tuple[dict, str]] = field(default_factory=list)  # corroborating (hit, quote)
 
 
@@ -48,13 +50,44 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in words_of(text) if w not in FILLER and len(w) > 2)
 
 
-def mentions(term: str, text: str) -> bool:
-    """Whether text speaks of a drug, condition or population (by its words or its population cues)."""
-    normal = f" {' '.join(words_of(text))} "
+def normal_of(text: str) -> str:
+    """Text as space-padded normalised words, so a name is found by substring on word boundaries."""
+    return f" {' '.join(words_of(text))} "
+
+
+def mentions_in(term: str, normal: str) -> bool:
+    """Whether normalised text speaks of a drug, condition or population (by its words or its
+    population cues)."""
     cues = POPULATIONS.get(term)
     if cues:
         return any(c.strip() in normal for c in cues)
-    return f" {' '.join(words_of(term))} " in normal
+    return normal_of(term) in normal
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A sentence of a passage that could be a statement, with what scoring needs, read once."""
+
+    sentence: Sentence
+    words: frozenset[str]
+    normal: str
+
+
+@lru_cache(maxsize=4096)
+def scanned(passage_text: str) -> tuple[Scanned, ...]:
+    """The candidate sentences of a passage: the same passages come back for several facets of a
+    question and for related questions, and splitting and normalising them is most of the composer's
+    time."""
+    return tuple(Scanned(s, content_words(s.text), normal_of(s.text)) for s in statements_in(passage_text))
+
+
+def section_weight(section: str) -> float:
+    section = section.lower()
+    if any(w in section for w in _FINDING_SECTIONS):
+        return 0.1
+    if any(w in section for w in _DESCRIPTION_SECTIONS):
+        return -0.3
+    return 0.0
 
 
 def candidates_for(
@@ -66,24 +99,18 @@ def candidates_for(
     names = question.drugs + question.conditions
     found = []
     for rank, hit in enumerate(hits):
-        about = f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}"
-        direct_passage = all(mentions(t, about) or mentions(t, hit["text"]) for t in facet.must_mention)
-        section = (hit.get("section") or "").lower()
-        section_score = (
-            0.1
-            if any(w in section for w in _FINDING_SECTIONS)
-            else -0.3
-            if any(w in section for w in _DESCRIPTION_SECTIONS)
-            else 0
-        )
-        for sentence in statements_in(hit["text"]):
-            words = content_words(sentence.text)
+        about = normal_of(f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}")
+        passage = normal_of(hit["text"]) if facet.must_mention else ""
+        direct_passage = all(mentions_in(t, about) or mentions_in(t, passage) for t in facet.must_mention)
+        section_score = section_weight(hit.get("section") or "")
+        for scan in scanned(hit["text"]):
+            sentence, words = scan.sentence, scan.words
             relevance = sum(weight[w] for w in words & terms) / total
             has_cue = any(c in sentence.text.lower() for c in facet.cues)
             if relevance == 0 or (facet.needs_cue and not has_cue):
                 continue
             score = relevance + section_score
-            score += 0.1 * sum(mentions(n, sentence.text) for n in names[:3])
+            score += 0.1 * sum(mentions_in(n, scan.normal) for n in names[:3])
             score += 0.12 if has_cue else 0
             score += 0.2 if hit.get("meta", {}).get("loinc") in facet.label_sections else 0
             score += 0.15 / (1 + rank)
@@ -93,10 +120,12 @@ def candidates_for(
             score -= 0.15 if sentence.text.count(";") >= 3 else 0  # a table row: data, not a finding
             score -= 0.1 if len(sentence.text.split()) > 45 else 0
             direct = direct_passage and all(
-                mentions(t, sentence.text) or mentions(t, about) for t in facet.must_mention
+                mentions_in(t, scan.normal) or mentions_in(t, about) for t in facet.must_mention
             )
-            near = bool(facet.closest) and all(mentions(t, sentence.text) for t in facet.closest)
-            found.append(Candidate(sentence.text, sentence.quote, hit, facet_index, score, direct, near, words))
+            near = bool(facet.closest) and all(mentions_in(t, scan.normal) for t in facet.closest)
+            found.append(
+                Candidate(sentence.text, sentence.quote, hit, facet_index, score, direct, near, words, scan.normal)
+            )
     return sorted(found, key=lambda c: c.score, reverse=True)
 
 
@@ -145,7 +174,7 @@ def pitfalls_from(per_facet: list[list[Candidate]], used: list[Candidate], quest
         for c in candidates
         if c.score >= MIN_SCORE
         and any(cue in c.text.lower() for cue in CAUTION_CUES)
-        and (not names or any(mentions(n, c.text) for n in names))
+        and (not names or any(mentions_in(n, c.normal) for n in names))
     ]
     picked: list[Candidate] = []
     for candidate in sorted(cautions, key=lambda c: c.score, reverse=True):
@@ -204,7 +233,7 @@ def assemble(
         catch_all = facet is facets[-1] and bottom  # the question's own words: only when nothing else speaks
         if is_indirect or catch_all or len(bottom) == BOTTOM_LINE:
             continue
-        standing = [c for c in picked if not names or any(mentions(n, c.text) for n in names)]
+        standing = [c for c in picked if not names or any(mentions_in(n, c.normal) for n in names)]
         if standing:
             # A section's only statement stays in it too: the bottom line sums up, it does not empty
             # a section into "no evidence".

@@ -73,6 +73,14 @@ def load_vectors(path: Path) -> dict[tuple[str, str], np.ndarray]:
     return {(i, k): v for i, k, v in zip(ids, keys, vectors, strict=True)}
 
 
+def known_vectors(folders: Iterable[Path], view: str) -> dict[tuple[str, str], np.ndarray]:
+    """The vectors of one view already computed in these folders (later folders win)."""
+    known: dict[tuple[str, str], np.ndarray] = {}
+    for folder in folders:
+        known.update(load_vectors(folder / file_name(view)))
+    return known
+
+
 def embed_rows(
     rows: Iterable[dict],
     text_of: Callable[[dict], str | None],
@@ -151,9 +159,7 @@ class DenseIndex:
         """Vectors of every view for every passage: reused where the text is unchanged, embedded otherwise."""
         with building(path, generation) as staging:
             for view, text_of in VIEWS.items():
-                known: dict[tuple[str, str], np.ndarray] = {}
-                for folder in [*known_vector_dirs, path]:
-                    known.update(load_vectors(folder / file_name(view)))
+                known = known_vectors([*known_vector_dirs, path], view)
                 ids, keys, vectors = embed_rows(rows(), text_of, known, encode, on_progress)
                 save_vectors(staging / file_name(view), ids, keys, vectors)
         return cls(path)

@@ -34,6 +34,7 @@ import math
 import os
 import struct
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -59,6 +60,7 @@ class ModelNotAvailableError(RuntimeError):
 
 # --------------------------------------------------------------------------- BLAS threads
 _BLAS_LOCK = threading.Lock()
+RECENT_QUERIES = 256  # query vectors Encoder.encode_queries keeps
 _blas_controls: tuple | bool | None = False  # False: not looked up yet; None: not available
 
 
@@ -251,6 +253,8 @@ class Encoder:
         self.threads = max(1, threads if threads is not None else _usable_cpus())
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -405,6 +409,20 @@ class Encoder:
             for idx, vectors in zip(batches, results, strict=True):
                 out[idx] = vectors
         return out
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """``encode`` for search queries, remembering the last RECENT_QUERIES: the answer engine searches
+        a question and then measures how close its passages are to that same question."""
+        with self._recent_lock:
+            vectors = {t: self._recent[t] for t in texts if t in self._recent}
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+        if missing:
+            vectors.update(zip(missing, self.encode(missing), strict=True))
+            with self._recent_lock:
+                self._recent.update((t, vectors[t]) for t in missing)
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.popitem(last=False)
+        return np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
 
     def _workers(self) -> ThreadPoolExecutor:
         with self._pool_lock:

@@ -34,6 +34,16 @@ CANDIDATES = 100  # per ranking, before fusion
 FUSION_WEIGHTS = [2.0, 1.0, 1.0, 1.0]
 
 
+def check_request(texts: list[str], k: int, method: str) -> None:
+    """Refuse a bad k, an unknown method, or an empty or wordless query before any work (any backend)."""
+    if not 1 <= k <= MAX_K:
+        raise q.QueryError(f"k must be between 1 and {MAX_K}")
+    if method not in METHODS:
+        raise q.QueryError(f"unknown search method {method!r}; use one of {', '.join(METHODS)}")
+    for text in texts:
+        q.terms(text)
+
+
 class Searcher:
     def __init__(self, store: Store, index_dir: Path, known_vector_dirs: list[Path] | None = None):
         self.store = store
@@ -92,15 +102,10 @@ class Searcher:
         ``question_field=False`` leaves out BM25 over the MedQuAD questions: it helps a consumer's own
         question find its twin, but the answer engine's short facet queries ("ketamine dosage
         administration") it pulls towards whole-topic Q&A pages (K-QA coverage 0.0476 → 0.0448 with it)."""
-        if not 1 <= k <= MAX_K:
-            raise q.QueryError(f"k must be between 1 and {MAX_K}")
-        if method not in METHODS:
-            raise q.QueryError(f"unknown search method {method!r}; use one of {', '.join(METHODS)}")
-        for text in texts:
-            q.terms(text)  # refuse empty or wordless queries before any work
+        check_request(texts, k, method)
         if self.lexical is None:
             self.refresh()
-        vectors = self.encoder.encode(texts) if method != "bm25" else [None] * len(texts)
+        vectors = self.encoder.encode_queries(texts) if method != "bm25" else [None] * len(texts)
         ranked = [
             self._rank(text, vector, k, method, question_field) for text, vector in zip(texts, vectors, strict=True)
         ]
@@ -111,7 +116,7 @@ class Searcher:
         """Cosine similarity of a text to passages, from the stored vectors."""
         if self.dense is None:
             self.refresh()
-        return self.dense.similarity(self.encoder.encode([text])[0], passage_ids)
+        return self.dense.similarity(self.encoder.encode_queries([text])[0], passage_ids)
 
     @staticmethod
     def _hits(scored: list[tuple[str, float]], found: dict[str, dict], k: int, method: str) -> list[dict]:

@@ -40,7 +40,7 @@ from bedside.search import dense
 from bedside.search import query as q
 from bedside.search.backend import SearchUnavailable
 from bedside.search.embed import Encoder
-from bedside.search.engine import CANDIDATES, DEFAULT_METHOD, MAX_K, METHODS, Searcher
+from bedside.search.engine import CANDIDATES, DEFAULT_METHOD, Searcher, check_request
 from bedside.search.index_dir import building, built_generation
 from bedside.search.lexical import index_fields
 from bedside.search.vocabulary import FILE as VOCABULARY_FILE
@@ -243,7 +243,7 @@ class MilvusSearcher:
                 self._create_collection()
             self.client.load_collection(self.collection)
             held = self._held()
-            known = {view: self._known_vectors(view) for view in dense.VIEWS}
+            known = {view: dense.known_vectors(self.known_vector_dirs, view) for view in dense.VIEWS}
             seen = embedded = 0
             for rows in batched(self.store.iter_passages_for_index(), SYNC_BATCH):
                 keys = [row_key(row) for row in rows]
@@ -261,12 +261,6 @@ class MilvusSearcher:
             self.client.flush(self.collection)
             self.client.alter_collection_properties(self.collection, properties={GENERATION_PROPERTY: str(generation)})
         self.last_sync = {"passages": seen, "deleted": len(gone), "embedded": embedded}
-
-    def _known_vectors(self, view: str) -> dict[tuple[str, str], np.ndarray]:
-        known: dict[tuple[str, str], np.ndarray] = {}
-        for folder in self.known_vector_dirs:
-            known.update(dense.load_vectors(folder / dense.file_name(view)))
-        return known
 
     def _upsert(self, changed: list[tuple[dict, str]], known: dict, on_embed_progress) -> int:
         rows = [row for row, _ in changed]
@@ -311,15 +305,10 @@ class MilvusSearcher:
     ) -> list[list[dict]]:
         """As Searcher.search_many; ``question_field`` is accepted for the same calls, but this backend
         has no separate BM25 over the questions (its text field holds them, repeated)."""
-        if not 1 <= k <= MAX_K:
-            raise q.QueryError(f"k must be between 1 and {MAX_K}")
-        if method not in METHODS:
-            raise q.QueryError(f"unknown search method {method!r}; use one of {', '.join(METHODS)}")
-        for text in texts:
-            q.terms(text)
+        check_request(texts, k, method)
         if not self._loaded:
             self.refresh()
-        vectors = self.encoder.encode(texts) if method != "bm25" else [None] * len(texts)
+        vectors = self.encoder.encode_queries(texts) if method != "bm25" else [None] * len(texts)
         with self._errors():
             ranked = [self._rank(text, vector, k, method) for text, vector in zip(texts, vectors, strict=True)]
         found = self.store.passages_by_id({pid for scored in ranked for pid, _ in scored})
@@ -330,7 +319,7 @@ class MilvusSearcher:
             return []
         if not self._loaded:
             self.refresh()
-        vector = self.encoder.encode([text])[0]
+        vector = self.encoder.encode_queries([text])[0]
         with self._errors():
             rows = self.client.get(self.collection, ids=list(dict.fromkeys(passage_ids)), output_fields=["passage_vec"])
         stored = {r["passage_id"]: np.asarray(r["passage_vec"], dtype=np.float32) for r in rows}

@@ -49,8 +49,6 @@ def render_with_ask_form(request: Request, template: str, context: dict, status_
 
 def compose(request: Request, bedside: Bedside, question: str, audience: str, follow_up_of: str | None) -> Article:
     """Answer in this worker thread, one composition at a time (see create_app)."""
-    if follow_up_of and bedside.articles.get(follow_up_of) is None:
-        raise QuestionError(f"there is no article with id {follow_up_of!r} to follow up")
     with request.app.state.ask_lock:
         return bedside.ask(question, audience, follow_up_of)
 
