@@ -236,12 +236,46 @@ def interactions(q: Question) -> list[Facet]:
     return facets
 
 
-def simple(heading: str, words: str, cues: tuple[str, ...] = ()):
+def simple(heading: str, words: str, cues: tuple[str, ...] = (), unnamed: str = ""):
+    """One facet about the question's condition (or drug). When the question names neither, its key
+    words are searched but the heading stays plain: "Symptoms", not "Symptoms of flonase over counter"."""
+
     def facets(q: Question) -> list[Facet]:
-        about = shown(q.conditions[0]) if q.conditions else q.topic
-        return [Facet(heading.format(about=about), f"{about} {words}", cues=cues)]
+        names = q.conditions[:1] or q.drugs[:1]
+        about = shown(names[0]) if names else q.topic
+        title = heading.format(about=about) if names else unnamed or heading
+        return [Facet(title, f"{about} {words}", cues=cues)]
 
     return facets
+
+
+def drug_uses(q: Question) -> list[Facet]:
+    drug = shown(q.drugs[0])
+    return [
+        Facet(
+            f"What {drug} is used for",
+            f"{drug} uses indications",
+            must_mention=[drug],
+            cues=("used", "treat", "indicated", "prescribed", "class", "belongs", "works", "is a"),
+            label_sections=("34067-9",),
+            subject=f"the uses of {drug}",
+        )
+    ]
+
+
+def about_drug_or_condition(for_condition, for_drug):
+    """Symptoms, causes and information questions about a drug alone ("Cyclobenzaprine?", "can
+    ibuprofen cause…") are questions about what it is for and what it does, not about "symptoms of
+    ibuprofen"."""
+
+    def facets(q: Question) -> list[Facet]:
+        return for_drug(q) if q.drugs and not q.conditions else for_condition(q)
+
+    return facets
+
+
+def drug_information(q: Question) -> list[Facet]:
+    return [*drug_uses(q), *dosing(q), *adverse_effects(q)]
 
 
 FACETS_BY_INTENT = {
@@ -249,15 +283,25 @@ FACETS_BY_INTENT = {
     "dosing": dosing,
     "adverse_effects": adverse_effects,
     "interactions": interactions,
-    "diagnosis": simple("How {about} is diagnosed", "diagnosis tests", ("diagnos", "test", "exam", "scan")),
-    "causes": simple("Causes of {about}", "causes risk factors", ("cause", "risk", "gene", "inherit")),
-    "symptoms": simple("Symptoms of {about}", "symptoms signs", ("symptom", "sign", "pain", "may")),
+    "diagnosis": simple(
+        "How {about} is diagnosed", "diagnosis tests", ("diagnos", "test", "exam", "scan"), "Diagnosis"
+    ),
+    "causes": about_drug_or_condition(
+        simple("Causes of {about}", "causes risk factors", ("cause", "risk", "gene", "inherit"), "Causes"),
+        adverse_effects,
+    ),
+    "symptoms": about_drug_or_condition(
+        simple("Symptoms of {about}", "symptoms signs", ("symptom", "sign", "pain", "may"), "Symptoms"), adverse_effects
+    ),
     "prognosis": simple("Outlook", "outlook prognosis", ("outlook", "prognosis", "survival", "life")),
     "prevention": simple("Prevention", "prevention prevent", ("prevent", "vaccine", "avoid", "reduce")),
-    "information": lambda q: [
-        *simple("What {about} is", "information overview")(q),
-        *simple("Symptoms of {about}", "symptoms", ("symptom", "sign"))(q),
-        *simple("Causes of {about}", "causes", ("cause", "gene", "risk"))(q),
-        *simple("Treatment of {about}", "treatment", TREATMENT_CUES)(q),
-    ],
+    "information": about_drug_or_condition(
+        lambda q: [
+            *simple("What {about} is", "information overview", unnamed="Overview")(q),
+            *simple("Symptoms of {about}", "symptoms", ("symptom", "sign"), "Symptoms")(q),
+            *simple("Causes of {about}", "causes", ("cause", "gene", "risk"), "Causes")(q),
+            *simple("Treatment of {about}", "treatment", TREATMENT_CUES, "Treatment")(q),
+        ],
+        drug_information,
+    ),
 }

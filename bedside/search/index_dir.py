@@ -10,7 +10,7 @@ from pathlib import Path
 GENERATION_FILE = "GENERATION"
 # Raised when what an index holds changes (fields, vocabulary), so indexes built by an older bedside
 # are rebuilt rather than read with the wrong expectations.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 def built_generation(path: Path) -> int | None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from bedside.search.abbreviations import ABBREVIATIONS, typed_in_any_case
+from bedside.search.brands import BRANDS
 from bedside.search.query import normalise
 
 FILE = "vocabulary.json"
@@ -157,6 +158,9 @@ class VocabularyBuilder:
     def save(self, path: Path) -> None:
         for short, long in ABBREVIATIONS.items():
             self.groups.union([name_key(short), name_key(long)])
+        for brand, generic in BRANDS.items():
+            self.groups.union([name_key(brand), name_key(generic)])
+            self.drugs.update((name_key(brand), name_key(generic)))
         alternatives = {}
         for group in self.groups.groups():
             if not 1 < len(group) <= MAX_GROUP:
