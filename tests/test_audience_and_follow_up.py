@@ -201,6 +201,10 @@ def test_asides_with_a_dose_condition_or_warning_stay_and_reference_trailers_go(
     assert shorten("Keep caffeine to 200 mg a day or less (Holcombe, 2022).") == [
         "Keep caffeine to 200 mg a day or less."
     ]
+    assert shorten("There is no cure (Cleveland Clinic, 2022b; National Institute on Deafness, n.d.).") == [
+        "There is no cure."
+    ]
+    assert shorten("Other drugs can cause it.[2483]") == ["Other drugs can cause it."]
     assert shorten("INDICATIONS AND USAGE: Tinidazole is used to treat giardiasis.") == [
         "Tinidazole is used to treat giardiasis."
     ]

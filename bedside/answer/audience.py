@@ -146,7 +146,21 @@ GLOSSARY: dict[str, str] = {
     "have experienced": "have had",
     "has experienced": "has had",
     "who experienced": "who had",
+    "recommend": "advise",
+    "recommends": "advises",
     "recommended": "advised",
+    "recommendation": "advice",
+    "recommendations": "advice",
+    "may experience": "may have",
+    "might experience": "might have",
+    "determine": "find out",
+    "identify": "find",
+    "identified": "found",
+    "receive": "get",
+    "receives": "gets",
+    "receiving": "getting",
+    "indicate": "show",
+    "indicates": "shows",
     "consideration": "thought",
     "unfortunately": "sadly",
     "health care provider": "doctor",
@@ -262,8 +276,10 @@ _KEEP_ASIDE = re.compile(
     r"warn|caution|pregnan|child",
     re.I,
 )
-# A source's own pointer to its references, "(CDC, 2022)" or "(Smith et al., 2019; Lee, 2020)": no content.
-_AUTHOR_YEAR = re.compile(r"\s*\((?:[A-Z][^()\d;]*?, (?:19|20)\d\d[a-z]*;?\s*)+\)")
+# A source's own pointers to its references, "(CDC, 2022)", "(Smith et al., 2019; Lee, n.d.)" or "[12]": no content.
+_REFERENCE_TRAILER = re.compile(
+    r"\s*\((?:[A-Z][^()\d;]*?, (?:(?:19|20)\d\d[a-z]*|n\.d\.);?\s*)+\)|\[\d+(?:[,–-]\d+)*\]"
+)
 # A label's section heading at the start of a sentence: "INDICATIONS AND USAGE: …".
 _HEADING = re.compile(r"^[A-Z][A-Z &/-]{3,}:\s+(?=\S)")
 _KEEP_CASE = re.compile(r"^[A-Z]{2,}")
@@ -382,7 +398,7 @@ def shorten(text: str) -> list[str]:
     """A sentence as one or more short sentences: asides and headings dropped, lists set out item by item
     (as consumer sites print them), long sentences cut where each part can stand alone, and a list of
     examples that ends a sentence made a sentence of its own."""
-    text = _AUTHOR_YEAR.sub("", text)
+    text = _REFERENCE_TRAILER.sub("", text)
     text = _ASIDE.sub(lambda m: m.group() if _KEEP_ASIDE.search(m.group(1)) else "", text).strip()
     text = _HEADING.sub("", text)
     text = text[:1].upper() + text[1:]
