@@ -64,3 +64,17 @@ def test_without_a_recognised_name_headings_stay_plain_and_the_key_words_are_sti
     facets = plan(question)
     assert [f.heading for f in facets][:4] == ["Overview", "Symptoms", "Causes", "Treatment"]
     assert all("flonasee zrytec" in f.query for f in facets[:4])
+
+
+def test_a_condition_the_library_names_without_synonyms_is_still_recognised(tmp_path):
+    page = {
+        "source_id": "medquad:NEI:1",
+        "title": "Macular Degeneration",
+        "text": "Macular degeneration blurs the sharp central vision you need for reading.",
+        "kind": "consumer_health",
+        "source_meta": {"focus": "Macular Degeneration", "synonyms": []},
+    }
+    vocabulary = vocabulary_of(tmp_path, [page])
+    question = analyse_question("My father has macular degeneration, what treatments help?", vocabulary)
+    assert question.conditions == ["macular degeneration"]
+    assert plan(question)[0].heading == "First-line treatment of macular degeneration"

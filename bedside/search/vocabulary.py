@@ -163,12 +163,12 @@ class VocabularyBuilder:
             self.drugs.update((name_key(brand), name_key(generic)))
         alternatives = {}
         for group in self.groups.groups():
-            if not 1 < len(group) <= MAX_GROUP:
-                continue
-            # Spelled-out names first: an abbreviation adds little to a search for the full name.
+            # Every name is known, so a question naming it is read as being about it; only names in a
+            # group of sensible size get its other names (a huge group joins unrelated names by chance).
             names = sorted(group, key=lambda n: (-len(n.split()), -len(n), n))
             for name in names:
-                alternatives[name] = [n for n in names if n != name and len(n) > 3][:MAX_ALTERNATIVES]
+                others = [n for n in names if n != name and len(n) > 3] if len(group) <= MAX_GROUP else []
+                alternatives[name] = others[:MAX_ALTERNATIVES]
         path.write_text(
             json.dumps(
                 {
@@ -219,7 +219,7 @@ class Vocabulary:
             for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
                 key = " ".join(words[i : i + n])
                 if key in self.alternatives and (n > 1 or self._is_name(key, capitals)):
-                    if self.alternatives[key] and key not in (f for f, _ in found):
+                    if key not in (f for f, _ in found):
                         found.append((key, self.alternatives[key]))
                     i += n
                     break
