@@ -108,6 +108,8 @@ class _Groups:
 
     def union(self, members: Iterable[str]) -> None:
         members = list(members)
+        if members:
+            self.find(members[0])  # a name with no other names is a group of its own
         for other in members[1:]:
             self.parent[self.find(other)] = self.find(members[0])
 
