@@ -25,6 +25,16 @@ def test_abbreviations_do_not_end_a_sentence():
     assert split("Give 5 mg, e.g. At night. Then stop.") == ["Give 5 mg, e.g. At night.", "Then stop."]
 
 
+def test_a_list_bullet_after_a_full_stop_starts_a_new_sentence_but_a_hyphen_does_not():
+    text = "Antibiotics do not work on viruses. - Do not ask for them for a cold. - Finish the course."
+    assert split(text) == [
+        "Antibiotics do not work on viruses.",
+        "Do not ask for them for a cold.",
+        "Finish the course.",
+    ]
+    assert split("Use a low-dose - 5 mg - tablet. Then stop.") == ["Use a low-dose - 5 mg - tablet.", "Then stop."]
+
+
 def test_statements_skip_boilerplate_fragments_and_questions_and_trim_connectives():
     found = {s.text: s.quote for s in statements_in(PASSAGE)}
     assert "Low-dose ketamine infusions of 0.35 mg/kg/h reduced pain in CRPS." in found
@@ -36,6 +46,8 @@ def test_statements_skip_boilerplate_fragments_and_questions_and_trim_connective
 def test_trim_only_removes_words_from_the_ends():
     assert trim("In addition, gabapentin helps.") == "Gabapentin helps."
     assert trim("Avoid alcohol (see PRECAUTIONS).") == "Avoid alcohol."
+    assert trim("Summary : Hormones are chemical messengers.") == "Hormones are chemical messengers."
+    assert supported("Hormones are chemical messengers.", "Summary : Hormones are chemical messengers.")
     assert not supported("Gabapentin always helps.", "In addition, gabapentin helps.")
 
 

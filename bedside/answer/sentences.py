@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? followed by space and a capital, digit or quote, unless the period closes
-# a common abbreviation; a line break always ends one (table rows, list items).
+# a common abbreviation; a line break always ends one (table rows, list items), and so does a list
+# bullet after a full stop ("… on viruses. - Don't pressure your doctor …", as MedQuAD flattens lists).
 _ABBREVIATIONS = ("e.g", "i.e", "dr", "vs", "approx", "no", "fig", "et al", "st", "mr", "mrs", "ms", "u.s", "etc")
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?:-\s+)?(?=[A-Z0-9\"'(\[])|\n+")
 _LEADING = re.compile(
     r"^(?:however|in addition|additionally|also|furthermore|moreover|therefore|thus|in fact|overall|"
     r"importantly|in general|generally|finally|first|second|third|then|so|and|but)\s*,?\s+",
@@ -52,8 +53,13 @@ def split(text: str) -> list[str]:
 _REPEATED_START = re.compile(r"^(.{15,}?)\s*(?=\1)")
 
 
+# A page's own label before its first sentence: "Summary : Hormones are …".
+_LABEL = re.compile(r"^(?:summary|overview|key points?)\s*:\s+", re.IGNORECASE)
+
+
 def trim(quote: str) -> str:
-    text = _LEADING.sub("", quote, count=1)
+    text = _LABEL.sub("", quote, count=1)
+    text = _LEADING.sub("", text, count=1)
     text = _REPEATED_START.sub("", text, count=1)  # "X is indicated: X is indicated: …", as some labels read
     text = _TRAILING_REFERENCE.sub("", text)
     return text[:1].upper() + text[1:] if text else text
