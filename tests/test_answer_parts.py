@@ -47,6 +47,13 @@ def test_trim_only_removes_words_from_the_ends():
     assert trim("In addition, gabapentin helps.") == "Gabapentin helps."
     assert trim("Avoid alcohol (see PRECAUTIONS).") == "Avoid alcohol."
     assert trim("Summary : Hormones are chemical messengers.") == "Hormones are chemical messengers."
+    assert trim("Early treatment cures Lyme disease (CDC, 2022y).") == "Early treatment cures Lyme disease."
+    assert trim("Use 5 mg (Smith et al., 2019).") == "Use 5 mg."
+    assert trim("Take it (with food, 2019).") == "Take it (with food, 2019)."
+    assert (
+        trim("Give it with food (about 2019, when trials began).")
+        == "Give it with food (about 2019, when trials began)."
+    )
     assert supported("Hormones are chemical messengers.", "Summary : Hormones are chemical messengers.")
     assert not supported("Gabapentin always helps.", "In addition, gabapentin helps.")
 

@@ -19,8 +19,11 @@ _LEADING = re.compile(
     r"importantly|in general|generally|finally|first|second|third|then|so|and|but)\s*,?\s+",
     re.IGNORECASE,
 )
+# A pointer at the end of a sentence to elsewhere in its source: "(see WARNINGS)", "[12]", "(CDC, 2022)".
 _TRAILING_REFERENCE = re.compile(
-    r"\s*(?:\((?:see|refer to)[^)]*\)|\[\s*(?:see|refer to)[^\]]*\]|\[\d+(?:[,\-–]\d+)*\])\s*(?=[.;:]?$)", re.I
+    r"\s*(?:\((?:see|refer to)[^)]*\)|\[\s*(?:see|refer to)[^\]]*\]|\[\d+(?:[,\-–]\d+)*\]"
+    r"|(?-i:\([A-Z][^()\d]*?,\s*(?:19|20)\d\d[a-z]?\)))\s*(?=[.;:]?$)",
+    re.I,
 )
 _BOILERPLATE = re.compile(
     r"click|https?://|www\.|this page|this fact sheet|visit |call 1-|toll-free|contact us|these resources|"
