@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bedside.answer.plan import plan
-from bedside.answer.question import Question, analyse_question
+from bedside.answer.question import Question, analyse_question, questions_in
 from bedside.search.vocabulary import Vocabulary, VocabularyBuilder
 
 
@@ -78,3 +78,23 @@ def test_a_condition_the_library_names_without_synonyms_is_still_recognised(tmp_
     question = analyse_question("My father has macular degeneration, what treatments help?", vocabulary)
     assert question.conditions == ["macular degeneration"]
     assert plan(question)[0].heading == "First-line treatment of macular degeneration"
+
+
+def test_a_message_that_asks_several_things_gets_a_facet_for_each_with_the_names_it_is_about():
+    text = "Could you tell me what a bundle branch block is. what are the symptoms. What is usually done for this?"
+    parts = questions_in(text)
+    assert parts == [
+        "Could you tell me what a bundle branch block is.",
+        "what are the symptoms.",
+        "What is usually done for this?",
+    ]
+    question = Question(text=text, intents=["symptoms"], conditions=["bundle branch block"], parts=parts)
+    by_heading = {f.heading: f for f in plan(question)}
+    assert by_heading["What are the symptoms?"].query == "what are the symptoms. bundle branch block"
+    assert by_heading["What is usually done for this?"].query.endswith("bundle branch block")
+    assert list(by_heading)[-1] == "Other evidence on this question"  # still last: the relevance check reads it
+
+
+def test_a_statement_before_one_question_is_not_a_second_question():
+    assert questions_in("I have kidney disease. Can I take ibuprofen for my back pain?") == []
+    assert questions_in("Is it safe?") == []

@@ -84,9 +84,26 @@ def plan(question: Question) -> list[Facet]:
                 subject=f"{subject} in {population}",
             )
         )
+    facets.extend(asked_separately(question))
     # The question in its own words, so nothing asked falls between the facets.
     facets.append(Facet("Other evidence on this question", question.search_text))
     return dedupe(facets)
+
+
+MAX_PARTS = 3
+MAX_HEADING = 90
+
+
+def asked_separately(question: Question) -> list[Facet]:
+    """Each question of a message that asks several ("What is it? What are the symptoms? What is done for
+    this?") searched on its own, with the names the message is about when the part leaves them out."""
+    names = question.drugs[:2] + question.conditions[:2]
+    facets = []
+    for part in question.parts[:MAX_PARTS]:
+        missing = [n for n in names if n not in part.lower()]
+        heading = part.rstrip(" .?") if len(part) <= MAX_HEADING else part[:MAX_HEADING].rsplit(" ", 1)[0] + "…"
+        facets.append(Facet(f"{heading[:1].upper()}{heading[1:]}?".replace("…?", "…"), " ".join([part, *missing])))
+    return facets
 
 
 def dedupe(facets: list[Facet]) -> list[Facet]:

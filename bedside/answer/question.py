@@ -157,7 +157,19 @@ POPULATIONS: dict[str, tuple[str, ...]] = {
     "liver disease": ("liver disease", "hepatic impairment", "cirrhosis", "liver failure"),
 }
 
-_SPLIT_QUESTIONS = re.compile(r"(?<=\?)\s+|\n+")
+_SENTENCES = re.compile(r"(?<=[.?!])\s+|\n+")
+# A sentence that asks something: "what are the symptoms." asks, though typed without a question mark.
+_ASKING = re.compile(
+    r"^(?:what|how|why|when|where|which|who|can|could|is|are|does|do|did|should|will|would|has|have)\b", re.I
+)
+
+
+def questions_in(text: str) -> list[str]:
+    """The separate questions of a message ("What is a bundle branch block? What are the symptoms? What
+    is usually done for this?"), or [] when it asks one thing."""
+    parts = [p.strip() for p in _SENTENCES.split(text)]
+    asked = [p for p in parts if len(words_of(p)) >= 3 and (p.endswith("?") or _ASKING.match(p))]
+    return asked if len(asked) > 1 else []
 
 
 @dataclass
@@ -212,14 +224,13 @@ def analyse_question(text: str, vocabulary: Vocabulary) -> Question:
     drugs = [n for n in names if n in vocabulary.drugs]
     conditions = [n for n in names if n not in vocabulary.drugs]
     keywords = [w for w in dict.fromkeys(corrected) if w not in FILLER and len(w) > 2]
-    parts = [p.strip() for p in _SPLIT_QUESTIONS.split(text) if len(words_of(p)) >= 3]
     return Question(
         text=text,
         intents=detect_intents(" ".join(corrected)),
         conditions=conditions,
         drugs=drugs,
         populations=populations,
-        parts=parts if len(parts) > 1 else [],
+        parts=questions_in(text),
         keywords=keywords,
     )
 
