@@ -101,9 +101,14 @@ def asked_separately(question: Question) -> list[Facet]:
     facets = []
     for part in question.parts[:MAX_PARTS]:
         missing = [n for n in names if n not in part.lower()]
-        heading = part.rstrip(" .?") if len(part) <= MAX_HEADING else part[:MAX_HEADING].rsplit(" ", 1)[0] + "…"
-        facets.append(Facet(f"{heading[:1].upper()}{heading[1:]}?".replace("…?", "…"), " ".join([part, *missing])))
+        facets.append(Facet(as_heading(part), " ".join([part, *missing])))
     return facets
+
+
+def as_heading(part: str) -> str:
+    """A reader's question as a section heading: capitalised, a question mark, at most MAX_HEADING long."""
+    heading = part[:MAX_HEADING].rsplit(" ", 1)[0] + "…" if len(part) > MAX_HEADING else part.rstrip(" .?") + "?"
+    return heading[:1].upper() + heading[1:]
 
 
 def dedupe(facets: list[Facet]) -> list[Facet]:

@@ -50,7 +50,7 @@ class LexicalIndex:
             index = tantivy.Index(schema(), path=str(staging))
             # One writer thread: documents keep the store's passage-id order, so passages with equal BM25
             # scores come back in the same order from every build (two threads split them between
-            # segments at random, which moved nDCG@10 by up to 0.005 between builds).
+            # segments at random, which moved nDCG@10 by up to 0.006 between builds).
             writer = index.writer(heap_size=256_000_000, num_threads=1)
             for n, row in enumerate(rows, start=1):
                 writer.add_document(tantivy.Document(**index_fields(row)))
