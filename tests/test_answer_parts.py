@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bedside.answer.article import Article, Evidence, Reference, Section, Statement, renumber
-from bedside.answer.plan import plan
+from bedside.answer.compose import candidates_for
+from bedside.answer.plan import Facet, plan
 from bedside.answer.question import Question, detect_intents, detect_populations
 from bedside.answer.sentences import split, statements_in, supported, trim
 from bedside.answer.verify import verify
+from bedside.search.vocabulary import Vocabulary
 
 PASSAGE = (
     "Ketamine is an NMDA receptor antagonist. However, low-dose ketamine infusions of 0.35 mg/kg/h "
@@ -122,3 +124,34 @@ def test_a_treatment_question_about_a_drug_in_a_population_gets_the_facets_a_cli
     population = by_heading["Considerations in spinal cord injury"]
     assert population.must_mention == ["spinal cord injury", "complex regional pain syndrome"]
     assert population.closest == ["spinal cord injury"]  # SCI evidence without CRPS may stand in, labelled
+
+
+def hit(kind: str, title: str, text: str) -> dict:
+    return {"passage_id": f"{kind}:1", "source_id": kind, "title": title, "section": "", "text": text, "kind": kind}
+
+
+def test_a_study_finding_is_direct_evidence_on_a_drug_only_when_it_names_the_drug():
+    facet = Facet("Side effects", "ketamine adverse events", must_mention=["ketamine"], cues=("side effect", "adverse"))
+    question = Question(text="ketamine side effects", intents=["adverse_effects"], drugs=["ketamine"])
+    study = hit(
+        "observational",
+        "Is atropine needed with ketamine sedation?",
+        "No serious adverse events were noted in the children studied. "
+        "Ketamine caused vomiting as an adverse event in 8%.",
+    )
+    label = hit("drug_label", "Ketamine prescribing information", "Emergence reactions are a common adverse event.")
+    found = {c.text: c.direct for c in candidates_for(facet, 0, [study, label], question, Vocabulary({}, {}))}
+    assert found["Ketamine caused vomiting as an adverse event in 8%."] is True
+    assert found["No serious adverse events were noted in the children studied."] is False
+    assert found["Emergence reactions are a common adverse event."] is True  # a label speaks of its drug throughout
+
+
+def test_research_in_progress_is_not_a_statement():
+    text = (
+        "Researchers hope to better understand how the disease develops. "
+        "A trial is exploring whether early surgery improves outcomes. "
+        "Researchers found that early surgery improved outcomes in 60% of patients."
+    )
+    assert [s.text for s in statements_in(text)] == [
+        "Researchers found that early surgery improved outcomes in 60% of patients."
+    ]

@@ -29,6 +29,11 @@ _NUMBER_WITH_UNIT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:mg|mcg|µg|g|ml|mL|units?|
 # and background describe the study or restate the problem.
 _FINDING_SECTIONS = ("conclusion", "results", "dosage", "indications", "boxed warning", "contraindications")
 _DESCRIPTION_SECTIONS = ("method", "background", "objective", "purpose", "design", "setting", "participants", "aim")
+# A study's sentences are read without its title: "No serious adverse events were noted" says nothing
+# about ketamine unless it names it, however much the study was about ketamine.
+_STUDIES = frozenset(
+    {EvidenceLevel.SYSTEMATIC_REVIEW, EvidenceLevel.RCT, EvidenceLevel.OBSERVATIONAL, EvidenceLevel.CASE_REPORT}
+)
 _DANGLING_START = re.compile(r"^(?:this|these|those|it|its|they|their|he|she|such|both|the latter|the former)\b", re.I)
 
 
@@ -100,6 +105,8 @@ def candidates_for(
     found = []
     for rank, hit in enumerate(hits):
         about = normal_of(f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}")
+        if EvidenceLevel(hit["kind"]) in _STUDIES:
+            about = ""  # a finding must name what the facet is about itself
         passage = normal_of(hit["text"]) if facet.must_mention else ""
         direct_passage = all(mentions_in(t, about) or mentions_in(t, passage) for t in facet.must_mention)
         section_score = section_weight(hit.get("section") or "")

@@ -29,7 +29,8 @@ _BOILERPLATE = re.compile(
     r"click|https?://|www\.|this page|this fact sheet|visit |call 1-|toll-free|contact us|these resources|"
     r"more information|learn more|clinicaltrials\.gov|for more|listed below|the following|see the |"
     r"is a service of|copyright|all rights reserved|\bnih\b.*\bsupports?\b|"
-    r"research (?:is|are) (?:being )?(?:done|conducted)",
+    r"research (?:is|are) (?:being )?(?:done|conducted)|(?:researchers|scientists) (?:hope|are (?:studying|"
+    r"investigating|exploring|working|trying))|(?:is|are) (?:exploring|investigating) whether",
     re.IGNORECASE,
 )
 MIN_WORDS, MAX_WORDS = 6, 70
