@@ -19,7 +19,7 @@ import re
 from dataclasses import replace
 
 from bedside.answer.article import PATIENT_DISCLAIMER, Article, Section, Statement
-from bedside.answer.sentences import trim
+from bedside.answer.sentences import CITATIONS, trim
 from bedside.search.vocabulary import Vocabulary
 
 # Clinical words and their plain equivalents, for terms the library has no lay synonym for. Each keeps the
@@ -276,10 +276,6 @@ _KEEP_ASIDE = re.compile(
     r"warn|caution|pregnan|child",
     re.I,
 )
-# A source's own pointers to its references, "(CDC, 2022)", "(Smith et al., 2019; Lee, n.d.)" or "[12]": no content.
-_REFERENCE_TRAILER = re.compile(
-    r"\s*\((?:[A-Z][^()\d;]*?, (?:(?:19|20)\d\d[a-z]*|n\.d\.);?\s*)+\)|\[\d+(?:[,–-]\d+)*\]"
-)
 # A label's section heading at the start of a sentence: "INDICATIONS AND USAGE: …".
 _HEADING = re.compile(r"^[A-Z][A-Z &/-]{3,}:\s+(?=\S)")
 _KEEP_CASE = re.compile(r"^[A-Z]{2,}")
@@ -398,7 +394,7 @@ def shorten(text: str) -> list[str]:
     """A sentence as one or more short sentences: asides and headings dropped, lists set out item by item
     (as consumer sites print them), long sentences cut where each part can stand alone, and a list of
     examples that ends a sentence made a sentence of its own."""
-    text = _REFERENCE_TRAILER.sub("", text)
+    text = CITATIONS.sub("", text)
     text = _ASIDE.sub(lambda m: m.group() if _KEEP_ASIDE.search(m.group(1)) else "", text).strip()
     text = _HEADING.sub("", text)
     text = text[:1].upper() + text[1:]

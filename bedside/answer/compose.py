@@ -104,9 +104,12 @@ def candidates_for(
     names = question.drugs + question.conditions
     found = []
     for rank, hit in enumerate(hits):
-        about = normal_of(f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}")
-        if EvidenceLevel(hit["kind"]) in _STUDIES:
-            about = ""  # a finding must name what the facet is about itself
+        # A finding must name what the facet is about itself; any other sentence may lean on its title.
+        about = (
+            ""
+            if EvidenceLevel(hit["kind"]) in _STUDIES
+            else normal_of(f"{hit['title']} {hit.get('section', '')} {hit.get('meta', {}).get('question', '')}")
+        )
         passage = normal_of(hit["text"]) if facet.must_mention else ""
         direct_passage = all(mentions_in(t, about) or mentions_in(t, passage) for t in facet.must_mention)
         section_score = section_weight(hit.get("section") or "")

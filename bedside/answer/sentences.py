@@ -19,11 +19,13 @@ _LEADING = re.compile(
     r"importantly|in general|generally|finally|first|second|third|then|so|and|but)\s*,?\s+",
     re.IGNORECASE,
 )
-# A pointer at the end of a sentence to elsewhere in its source: "(see WARNINGS)", "[12]", "(CDC, 2022)".
+# A source's pointer to its references, with no content of its own: "[12]", "(CDC, 2022)",
+# "(Smith et al., 2019; Lee, n.d.)". The patient version drops them wherever they stand.
+_CITATION = r"\[\d+(?:[,\-–]\d+)*\]|\((?:[A-Z][^()\d;]*?, (?:(?:19|20)\d\d[a-z]*|n\.d\.);?\s*)+\)"
+CITATIONS = re.compile(rf"\s*(?:{_CITATION})")
+# A pointer at the end of a sentence to elsewhere in its source: "(see WARNINGS)", or a citation.
 _TRAILING_REFERENCE = re.compile(
-    r"\s*(?:\((?:see|refer to)[^)]*\)|\[\s*(?:see|refer to)[^\]]*\]|\[\d+(?:[,\-–]\d+)*\]"
-    r"|(?-i:\([A-Z][^()\d]*?,\s*(?:19|20)\d\d[a-z]?\)))\s*(?=[.;:]?$)",
-    re.I,
+    rf"\s*(?:(?i:\((?:see|refer to)[^)]*\)|\[\s*(?:see|refer to)[^\]]*\])|{_CITATION})\s*(?=[.;:]?$)"
 )
 _BOILERPLATE = re.compile(
     r"click|https?://|www\.|this page|this fact sheet|visit |call 1-|toll-free|contact us|these resources|"

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment
 
 from bedside.answer.article import Article, Reference
+from bedside.editorial.workflow import STATUS_LABELS
 from bedside.library.model import EVIDENCE_LABEL, EvidenceLevel
 
 AUDIENCES = {"clinician": "Healthcare professional", "patient": "Patient or caregiver"}
@@ -37,8 +38,8 @@ def status_text(status: str) -> str:
 
 
 def status_name(status: str) -> str:
-    """Submitted / Under review / Changes requested / Approved."""
-    return status.replace("_", " ").capitalize()
+    """Submitted / Under review / Changes requested / Approved, as the workflow names them."""
+    return STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
 def approval(article: Article, review: dict | None = None) -> dict:
